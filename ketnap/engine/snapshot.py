@@ -1,0 +1,121 @@
+"""Read-only views a rule is judged on: the dossier snapshot and the rule context.
+
+A rule never touches the database. It receives a `RuleContext`: the dossier's snapshot (subject,
+facts recorded so far, history, the organisation chain from the dossier's branch up to the root),
+the facts of the act being judged, the date of that act, the rule set in force on that date and
+the parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .calendar import WorkingCalendar
+
+
+@dataclass(frozen=True, slots=True)
+class OrgNode:
+    """One organisation in the chain above a dossier; `level` is a data code, not a type."""
+
+    id: int
+    name: str
+    level: str
+    may_admit: bool = False
+    has_committee: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    seq: int
+    trigger: str
+    from_state: str
+    to_state: str
+    act_date: date
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything known about one dossier, as of now, read in one go by the repository."""
+
+    dossier_id: int | None
+    state: str
+    version: int
+    subject: Mapping[str, Any]
+    facts: Mapping[str, Mapping[str, Any]]
+    history: tuple[HistoryEntry, ...] = ()
+    org_chain: tuple[OrgNode, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    head_hash: str = ""
+
+    def count(self, trigger: str) -> int:
+        """How many times `trigger` was applied to this dossier (superseded ones included)."""
+        return sum(1 for entry in self.history if entry.trigger == trigger)
+
+
+class MissingFact(Exception):
+    """A rule needs a fact the act did not supply: the rule is pending, not failed."""
+
+    def __init__(self, names: tuple[str, ...]):
+        super().__init__(", ".join(names))
+        self.names = names
+
+
+class Params:
+    """Configured numbers: one default per name, optionally varied by rule set (data, not code)."""
+
+    def __init__(self, values: Mapping[str, Any], by_set: Mapping[str, Mapping[str, Any]] | None = None):
+        self._values = dict(values)
+        self._by_set = {k: dict(v) for k, v in (by_set or {}).items()}
+
+    def get(self, name: str, rule_set: str | None = None) -> Any:
+        if rule_set is not None and name in self._by_set.get(rule_set, {}):
+            return self._by_set[rule_set][name]
+        return self._values[name]
+
+    def names(self) -> list[str]:
+        return list(self._values)
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Params:
+        unknown = set(overrides) - set(self._values)
+        if unknown:
+            raise KeyError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        return Params({**self._values, **overrides}, self._by_set)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    snapshot: Snapshot
+    trigger: str
+    fact_kind: str
+    act: Mapping[str, Any]
+    act_date: date
+    rule_set: str
+    params: Params
+    calendar: WorkingCalendar
+
+    @property
+    def subject(self) -> Mapping[str, Any]:
+        return self.snapshot.subject
+
+    def fact(self, kind: str) -> Mapping[str, Any] | None:
+        """The facts of `kind`: this act's own when it records that kind, else the recorded ones."""
+        if kind == self.fact_kind:
+            return self.act
+        return self.snapshot.facts.get(kind)
+
+    def need(self, source: Mapping[str, Any] | None, *names: str) -> tuple[Any, ...]:
+        """The named values, or MissingFact (the rule is pending until they are supplied)."""
+        if source is None:
+            raise MissingFact(names)
+        missing = tuple(n for n in names if source.get(n) is None)
+        if missing:
+            raise MissingFact(missing)
+        return tuple(source[n] for n in names)
+
+    def param(self, name: str) -> Any:
+        override = self.snapshot.settings.get("params", {}).get(name)
+        return override if override is not None else self.params.get(name, self.rule_set)

@@ -1,0 +1,1 @@
+"""Concrete workflows: the admission of new Party members ("kết nạp đảng viên")."""

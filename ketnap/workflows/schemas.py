@@ -1,0 +1,378 @@
+"""Marshmallow schemas: the candidate and the facts each trigger records.
+
+The same schemas validate the CLI, the web forms and (later) the API. `FactCodec` adapts a schema to
+the engine: `parse(raw)` returns typed values or raises engine.errors.BadInput naming each field.
+Vietnamese text is stored NFC-normalised.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from ..engine.errors import BadInput
+from . import vocab
+
+_TRANSLATIONS = {
+    "Missing data for required field.": "Bắt buộc (required).",
+    "Field may not be null.": "Không được để trống (may not be empty).",
+    "Not a valid date.": "Ngày không hợp lệ, dùng YYYY-MM-DD hoặc dd/mm/yyyy (not a valid date).",
+    "Not a valid integer.": "Phải là số nguyên (not a valid integer).",
+    "Not a valid boolean.": "Phải là có/không (not a valid boolean).",
+    "Not a valid string.": "Phải là chuỗi ký tự (not a valid string).",
+    "Unknown field.": "Trường không được phép (unknown field).",
+    "Not a valid list.": "Phải là danh sách (not a valid list).",
+    "Invalid input type.": "Kiểu dữ liệu không hợp lệ (invalid input type).",
+}
+
+
+def _translate(message: str) -> str:
+    if message in _TRANSLATIONS:
+        return _TRANSLATIONS[message]
+    if message.startswith("Must be one of"):
+        return f"Giá trị không hợp lệ; {message[0].lower()}{message[1:]}"
+    if message.startswith("Must be greater than or equal to"):
+        return f"Quá nhỏ ({message.lower()})."
+    if message.startswith("Must be less than or equal to"):
+        return f"Quá lớn ({message.lower()})."
+    return message
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """{'introducers': {0: {'member_id': [...]}}} -> {'introducers[0].member_id': [...]}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            name = f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{key}" if prefix else str(key))
+            if key == "_schema":
+                name = prefix or "_schema"
+            out.update(flatten_errors(value, name))
+    elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
+        out[prefix] = [_translate(m) for m in messages]
+    elif isinstance(messages, list):
+        for i, value in enumerate(messages):
+            out.update(flatten_errors(value, f"{prefix}[{i}]"))
+    else:
+        out[prefix] = [_translate(str(messages))]
+    return out
+
+
+class Text(fields.String):
+    """A string stored NFC-normalised and stripped; empty means missing."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return unicodedata.normalize("NFC", text).strip() if text is not None else None
+
+
+class VNDate(fields.Date):
+    """Accepts ISO (2024-03-05) and Vietnamese dd/mm/yyyy; dumps ISO."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and "/" in value:
+            parts = value.strip().split("/")
+            if len(parts) == 3 and all(p.isdigit() for p in parts):
+                value = f"{int(parts[2]):04d}-{int(parts[1]):02d}-{int(parts[0]):02d}"
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def one_of(choices: Mapping[str, Any]) -> validate.OneOf:
+    return validate.OneOf(list(choices))
+
+
+def required_date() -> VNDate:
+    return VNDate(required=True)
+
+
+def optional_date() -> VNDate:
+    return VNDate(load_default=None, allow_none=True)
+
+
+def count(required: bool = True) -> fields.Integer:
+    if required:
+        return fields.Integer(required=True, strict=False, validate=validate.Range(min=0, max=100_000))
+    return fields.Integer(load_default=0, strict=False, validate=validate.Range(min=0, max=100_000))
+
+
+def flag() -> fields.Boolean:
+    return fields.Boolean(load_default=False)
+
+
+class Base(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class VoteCounts(Base):
+    """Vote counts shared by every branch vote; consistency is input validation, thresholds are rules."""
+
+    meeting_date = required_date()
+    official_total = count()
+    exempt_absent = count(required=False)
+    present = count()
+    agreeing = count()
+    resolution_no = Text(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, str] = {}
+        if data.get("present", 0) > data.get("official_total", 0):
+            errors["present"] = "Số có mặt lớn hơn tổng số đảng viên chính thức (present exceeds the total)."
+        if data.get("agreeing", 0) > data.get("present", 0):
+            errors["agreeing"] = "Số tán thành lớn hơn số có mặt (agreeing exceeds present)."
+        if errors:
+            raise ValidationError(errors)
+
+
+class FormerMember(Base):
+    left_on = required_date()
+    leave_reason = fields.String(required=True, validate=one_of(vocab.LEAVE_REASONS))
+    record_cleared_on = optional_date()
+    family_hardship = flag()
+    readmitted_before = flag()
+
+
+class CandidateSchema(Base):
+    """The person: "quần chúng" who may become a candidate for admission."""
+
+    full_name = Text(required=True, validate=validate.Length(min=2, max=200))
+    date_of_birth = required_date()
+    gender = fields.String(required=True, validate=validate.OneOf(["male", "female"]))
+    ethnicity = Text(load_default="Kinh", validate=validate.Length(max=60))
+    religion = Text(load_default=None, allow_none=True, validate=validate.Length(max=60))
+    religious_office = flag()
+    education = fields.String(required=True, validate=one_of(vocab.EDUCATION_LEVELS))
+    special_area = flag()
+    sea_fisherman = flag()
+    community_figure = flag()
+    lived_abroad = flag()
+    other_party_history = flag()
+    no_branch_at_workplace = flag()
+    youth_union_member = flag()
+    trade_union_member = flag()
+    occupation = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    source_category = fields.String(load_default="other", validate=one_of(vocab.SOURCE_CATEGORIES))
+    citizen_id = Text(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{12}$", error="Số CCCD gồm 12 chữ số (citizen ID: 12 digits)."))
+    introducing_mass_org_id = fields.Integer(load_default=None, allow_none=True)
+    former_member = fields.Nested(FormerMember, load_default=None, allow_none=True)
+
+
+# -- the facts of each trigger ---------------------------------------------------------------
+
+
+class RegisterSource(Base):
+    registered_on = required_date()
+    source_category = fields.String(load_default=None, allow_none=True, validate=one_of(vocab.SOURCE_CATEGORIES))
+    introducing_mass_org_id = fields.Integer(load_default=None, allow_none=True)
+    note = Text(load_default=None, allow_none=True)
+
+
+class AdmitToSympathiserList(Base):
+    decided_on = required_date()
+    helper_member_id = fields.Integer(required=True)
+
+
+class NominateForTraining(Base):
+    nominated_on = required_date()
+    class_name = Text(load_default=None, allow_none=True)
+
+
+class RecordTrainingCertificate(Base):
+    issued_on = required_date()
+    certificate_no = Text(required=True, validate=validate.Length(min=1, max=60))
+    issuer = Text(required=True, validate=validate.Length(min=1, max=200))
+    issuer_kind = fields.String(required=True, validate=one_of(vocab.CERTIFICATE_ISSUERS))
+    no_political_center = flag()
+
+
+class SubmitApplication(Base):
+    applied_on = required_date()
+    handwritten_by_candidate = fields.Boolean(required=True)
+    states_understanding_and_motive = fields.Boolean(required=True)
+
+
+class Relative(Base):
+    relation = fields.String(required=True, validate=one_of({k: v for k, v in vocab.VERIFY_SUBJECTS.items() if k != "candidate"}))
+    full_name = Text(required=True, validate=validate.Length(min=1, max=200))
+    lives_abroad = flag()
+
+
+class DeclareBiography(Base):
+    declared_on = required_date()
+    personally_declared = fields.Boolean(required=True)
+    complete = fields.Boolean(required=True)
+    no_erasures = fields.Boolean(required=True)
+    relatives = fields.List(fields.Nested(Relative), load_default=list)
+
+
+class VerificationTask(Base):
+    subject = fields.String(required=True, validate=one_of(vocab.VERIFY_SUBJECTS))
+    name = Text(load_default=None, allow_none=True)
+    place = Text(load_default=None, allow_none=True)
+    assignee = Text(load_default=None, allow_none=True)
+    channel = fields.String(load_default="direct", validate=one_of(vocab.VERIFY_CHANNELS))
+    abroad = flag()
+    requested_on = optional_date()
+
+
+class StartVerification(Base):
+    started_on = required_date()
+    sealed_on = optional_date()
+    tasks = fields.List(fields.Nested(VerificationTask), required=True)
+
+
+class VerificationAnswer(Base):
+    subject = fields.String(required=True, validate=one_of(vocab.VERIFY_SUBJECTS))
+    name = Text(load_default=None, allow_none=True)
+    answered_on = required_date()
+    aspects = fields.List(fields.String(validate=validate.OneOf(vocab.VERIFY_ASPECTS_CANDIDATE)), required=True)
+
+
+class ConcludeVerification(Base):
+    concluded_on = required_date()
+    conclusion = fields.String(required=True, validate=validate.OneOf(["no_issue", "issue"]))
+    qd58_issue = flag()
+    superior_opinion_on = optional_date()
+    certified_on = required_date()
+    answers = fields.List(fields.Nested(VerificationAnswer), required=True)
+
+
+class Introducer(Base):
+    member_id = fields.Integer(required=True)
+    together_since = optional_date()
+    same_unit = fields.Boolean(load_default=True)
+    replacement = flag()
+    replaces_reason = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["moved", "disciplined", "cannot_continue"]))
+    member = fields.Dict(load_default=None, allow_none=True)  # resolved from the member register
+
+
+class RecordIntroductions(Base):
+    introduced_on = required_date()
+    route = fields.String(load_default="members", validate=one_of(vocab.INTRO_ROUTES))
+    introducers = fields.List(fields.Nested(Introducer), required=True)
+    youth_union_exists = flag()
+    trade_union_exists = flag()
+    union_resolution_on = optional_date()
+    residence_comment_on = optional_date()
+    mass_org_comment_on = optional_date()
+    comments_summary_on = optional_date()
+
+
+class HoldBranchVote(VoteCounts):
+    over60_health_and_standing = flag()
+    over60_basis = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["no_party_organisation", "no_party_member", "special_requirement"]))
+    education_special_approval_on = optional_date()
+    religious_office_approval_on = optional_date()
+    nobranch_assignment_on = optional_date()
+    readmission_agreement_on = optional_date()
+
+
+class HoldCommitteeVote(Base):
+    meeting_date = required_date()
+    committee_total = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=1000))
+    present = count()
+    agreeing = count()
+    appraisal_on = optional_date()
+    resolution_no = Text(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("present", 0) > data.get("committee_total", 0):
+            raise ValidationError({"present": "Số có mặt lớn hơn tổng số cấp ủy viên (present exceeds the total)."})
+        if data.get("agreeing", 0) > data.get("present", 0):
+            raise ValidationError({"agreeing": "Số tán thành lớn hơn số có mặt (agreeing exceeds present)."})
+
+
+class Decision(Base):
+    decided_on = required_date()
+    decision_no = Text(required=True, validate=validate.Length(min=1, max=60))
+    deciding_org_id = fields.Integer(required=True)
+    deciding_body = fields.String(required=True, validate=one_of(vocab.DECIDING_BODIES))
+    extension_reason = Text(load_default=None, allow_none=True)
+
+
+class RecordAdmissionDecision(Decision):
+    over60_agreement_on = optional_date()
+
+
+class HoldAdmissionCeremony(Base):
+    ceremony_on = required_date()
+    decision_received_on = optional_date()
+    superior_agreement_on = optional_date()
+
+
+class HoldRecognitionVote(VoteCounts):
+    probation_helper_id = fields.Integer(load_default=None, allow_none=True)
+    new_member_course_on = optional_date()
+    self_review_on = optional_date()
+    helper_review_on = optional_date()
+    comments_on = optional_date()
+
+
+class RecordInconclusiveVote(VoteCounts):
+    agreeing_strike_off = count()
+
+
+class RecordRecognitionDecision(Decision):
+    committee_total = fields.Integer(load_default=None, allow_none=True, strict=False, validate=validate.Range(min=1, max=1000))
+    committee_agreeing = fields.Integer(load_default=None, allow_none=True, strict=False, validate=validate.Range(min=0, max=1000))
+    official_from = optional_date()
+    party_age_from = optional_date()
+
+
+class ReturnForRework(Base):
+    returned_on = required_date()
+    target_state = fields.String(required=True)
+    reason = Text(required=True, validate=validate.Length(min=3, max=2000))
+
+
+class Withdraw(Base):
+    withdrawn_on = required_date()
+    requested_by = fields.String(required=True, validate=validate.OneOf(["candidate", "branch"]))
+    reason = Text(required=True, validate=validate.Length(min=3, max=2000))
+
+
+class Reject(Base):
+    rejected_on = required_date()
+    ground = fields.String(required=True, validate=validate.OneOf(["failed_branch_vote", "failed_committee_vote", "refusing_decision"]))
+    minutes_no = Text(required=True, validate=validate.Length(min=1, max=60))
+    reason = Text(load_default=None, allow_none=True)
+
+
+class StrikeOff(Decision):
+    branch_proposal_on = optional_date()
+
+
+class Reopen(Base):
+    reopened_on = required_date()
+    reason = Text(required=True, validate=validate.Length(min=3, max=2000))
+
+
+class FactCodec:
+    """Adapts a marshmallow schema to the engine's `parse`: typed values or BadInput."""
+
+    def __init__(self, schema: Schema):
+        self.schema = schema
+
+    def __call__(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        if not isinstance(raw, Mapping):
+            raise BadInput({"facts": "Phải là một đối tượng JSON (must be an object)."})
+        try:
+            return dict(self.schema.load(raw))
+        except ValidationError as err:
+            raise BadInput(flatten_errors(err.messages)) from None
+
+    def decode(self, stored: Mapping[str, Any]) -> dict[str, Any]:
+        """Typed values back from what the database stored (already validated once)."""
+        return dict(self.schema.load(stored, unknown=EXCLUDE))
+
+
+def codec(schema_cls: type[Schema]) -> FactCodec:
+    return FactCodec(schema_cls())
+
+
+def load_candidate(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return codec(CandidateSchema)(raw)
