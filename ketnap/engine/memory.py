@@ -51,6 +51,13 @@ class MemoryDossiers:
             raise NotFound(f"Không tìm thấy hồ sơ {dossier_id} (dossier not found).")
         return snap
 
+    def create(self, subject: Mapping[str, Any], branch_id: int) -> int:
+        if branch_id not in self._uow.store.orgs:
+            raise NotFound(f"Không có chi bộ {branch_id} (no such branch).")
+        dossier_id = max([*self._uow.store.dossiers, *self._uow.pending, 0]) + 1
+        self._uow.pending[dossier_id] = Snapshot(dossier_id, "", 0, dict(subject), {}, (), self._uow.store.chain(branch_id))
+        return dossier_id
+
     def record(self, change: Change) -> None:
         current = self.snapshot(change.dossier_id)
         if current.version != change.expected_version:

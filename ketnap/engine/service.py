@@ -64,6 +64,13 @@ class DossierRepository(Protocol):
     def snapshot(self, dossier_id: int) -> Snapshot:
         """The dossier's snapshot, or NotFound."""
 
+    def create(self, subject: Mapping[str, Any], branch_id: int) -> int:
+        """Insert the candidate and an empty dossier (state "", version 0) in the open transaction.
+
+        open_dossier() then records the first transition (register_source) on it, so the dossier
+        never exists without its first log entry. NotFound if the branch does not exist.
+        """
+
     def record(self, change: Change) -> None:
         """Versioned UPDATE of the dossier, the facts and one log entry; Conflict if the version moved."""
 
@@ -240,6 +247,39 @@ def build_change(
     )
 
 
+def open_dossier(
+    uow: UnitOfWork,
+    workflow: Workflow,
+    subject: Mapping[str, Any],
+    branch_id: int,
+    raw_facts: Mapping[str, Any],
+    actor: Actor,
+    today: date | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> AdvanceResult:
+    """Register a person as a source ("nguồn") of a branch: candidate, dossier and first log entry.
+
+    `subject` is the validated candidate (workflows' CandidateSchema). The branch must be in the
+    actor's scope and the actor's role must be allowed to register sources.
+    """
+    today = today or local_today()
+    spec = workflow.transitions["register_source"]
+    with uow:
+        dossier_id = uow.dossiers.create(subject, branch_id)
+        snapshot = uow.dossiers.snapshot(dossier_id)
+        if not actor.sees(snapshot):
+            raise NotFound(f"Không tìm thấy chi bộ {branch_id} trong phạm vi của bạn (branch not in your scope).")
+        if not spec.roles & actor.roles:
+            raise Forbidden(f"Vai trò của {actor.name} không được đưa quần chúng vào nguồn (role not allowed).")
+        facts = spec.parse(raw_facts) if spec.parse else dict(raw_facts)
+        act_date = _act_date(spec, facts, today)
+        evaluation = Evaluation(spec.trigger, snapshot.state, workflow.initial, act_date, workflow.rule_sets.for_date(act_date).code)
+        change = build_change(workflow, spec, snapshot, workflow.initial, facts, evaluation, actor, (now or _utcnow)())
+        uow.dossiers.record(change)
+        uow.commit()
+    return AdvanceResult(True, evaluation, workflow.initial, 1, change)
+
+
 def explain(workflow: Workflow, snapshot: Snapshot, as_of: date) -> list[Evaluation]:
     """Each trigger leaving the current state: possible now, or the rules that fail as of `as_of`."""
     return workflow.explain(snapshot, as_of)
@@ -259,4 +299,5 @@ __all__ = [
     "advance",
     "explain",
     "local_today",
+    "open_dossier",
 ]
