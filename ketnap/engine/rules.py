@@ -94,7 +94,7 @@ class Outcome:
     key: str = "default"
     values: Mapping[str, Any] = field(default_factory=dict)
     applicable: bool = True
-    flag: bool = False  # passed, but with a policy flag worth a warning (e.g. declared twice)
+    flag: bool = False  # passed, but with a policy flag: a warning, or a failure where the organisation blocks on it
 
 
 NOT_APPLICABLE = Outcome(True, "na", applicable=False)
@@ -222,8 +222,10 @@ def judge(rule: Rule, ctx: Any, blocking_policies: frozenset[str] = frozenset())
         return RuleResult(rule, Status.PENDING, Outcome(False, "pending", {"fields": ", ".join(missing.names)}))
     if not outcome.applicable:
         status = Status.NOT_APPLICABLE
+    elif outcome.passed and outcome.flag:
+        status = Status.FAILED if rule.id in blocking_policies else Status.WARNING
     elif outcome.passed:
-        status = Status.WARNING if outcome.flag else Status.PASSED
+        status = Status.PASSED
     elif rule.kind is Kind.GUARD or rule.id in blocking_policies:
         status = Status.FAILED
     else:

@@ -28,7 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Application factory: configuration from the environment, overridden by `config`."""
     from ..db.session import database_url, make_engine
     from ..workflows.admission import build_workflow
-    from ..workflows.params import load_params
+    from ..workflows.params import load_calendar, load_params
 
     app = Flask(__name__, instance_path=os.path.abspath(os.environ.get("KETNAP_INSTANCE", "instance")))
     app.config.update(
@@ -40,7 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     app.extensions["ketnap"] = Services(
         engine=make_engine(app.config["DATABASE_URL"]),
-        workflow=build_workflow(load_params()),
+        workflow=build_workflow(load_params(), load_calendar()),
     )
     return app
 

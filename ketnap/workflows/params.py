@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from ..engine.calendar import WorkingCalendar
 from ..engine.snapshot import Params
 
 
@@ -51,6 +53,22 @@ PARAMETERS: dict[str, Param] = {
 BY_RULE_SET: dict[str, dict[str, Any]] = {
     "2016": {"education_accepts_equivalent": True, "introducer_same_unit": False},
 }
+
+
+def load_calendar(environ: dict[str, str] | None = None) -> WorkingCalendar:
+    """The working-day calendar, with extra days off / working days from the JSON file named by
+    KETNAP_CALENDAR ({"extra_days_off": ["2026-04-27"], "extra_working_days": []}), e.g. a Tết break
+    announced by the government beyond what the holidays package knows."""
+    env = os.environ if environ is None else environ
+    path = env.get("KETNAP_CALENDAR")
+    if not path:
+        return WorkingCalendar()
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    return WorkingCalendar(
+        extra_days_off=[date.fromisoformat(d) for d in data.get("extra_days_off", [])],
+        extra_working_days=[date.fromisoformat(d) for d in data.get("extra_working_days", [])],
+    )
 
 
 def load_params(environ: dict[str, str] | None = None) -> Params:
