@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 
+from .engine.audit import to_jsonable
 from .engine.errors import KetnapError
 from .engine.memory import MemoryStore, MemoryUnitOfWork
 from .engine.service import LOCAL_TZ, Actor, Change, advance, local_today, open_dossier
 from .engine.snapshot import OrgNode
 from .engine.text import search_key
 from .engine.workflow import Workflow
-from .workflows.admission import ORDER, decoders
+from .workflows.admission import ORDER, TERMINAL, decoders
 from .workflows.journey import happy_path
 from .workflows.rules import competent_body
 from .workflows.schemas import load_candidate
@@ -173,24 +174,36 @@ def build_users(tree: Tree, first_id: int) -> None:
 class Plan:
     target: str
     start: date
+    gap: int
     rework: bool = False
 
 
-def _plans(rng: random.Random, size: int, shape: str, today: date) -> Iterator[Plan]:
+def demo_cutoff(shape: str, today: date) -> date:
+    """The last day acts are dated: the district shape ends when districts did (30/6/2025)."""
+    return min(today, date(2025, 6, 30)) if shape == "district" else today
+
+
+def _plans(rng: random.Random, size: int, shape: str, cutoff: date) -> Iterator[Plan]:
     states = list(STATE_WEIGHTS)
     weights = [STATE_WEIGHTS[s] for s in states]
-    first, last = (date(2021, 9, 1), date(2025, 6, 30)) if shape == "district" else (date(2022, 1, 1), today)
+    first = date(2021, 9, 1) if shape == "district" else date(2022, 1, 1)
     for i in range(size):
         target = states[i] if i < len(states) else rng.choices(states, weights)[0]
-        yield Plan(target, _start_for(rng, target, first, last), rng.random() < 0.06)
+        gap = rng.randint(12, 35)
+        yield Plan(target, _start_for(rng, target, gap, first, cutoff), gap, rng.random() < 0.06)
 
 
-def _start_for(rng: random.Random, target: str, first: date, last: date) -> date:
-    """Late states need an early start: a full run takes about two years."""
+def _start_for(rng: random.Random, target: str, gap: int, first: date, cutoff: date) -> date:
+    """Open dossiers moved recently; finished ones may be from any year since `first`."""
     depth = ORDER.index(target) if target in ORDER else rng.randint(3, 12)
-    latest = last - timedelta(days=40 * depth + (400 if depth >= ORDER.index("probationary") else 0))
-    latest = max(first, latest)
-    return first + timedelta(days=rng.randint(0, max(0, (latest - first).days)))
+    span = timedelta(days=int(gap * 1.4) * depth)
+    if target in ("probationary", "recognition_proposed"):
+        span += timedelta(days=365 if target == "recognition_proposed" else rng.randint(0, 330))
+    if target in TERMINAL:
+        latest = cutoff - span - timedelta(days=400 if target in ("official", "struck_off") else 40)
+        return first + timedelta(days=rng.randint(0, max(0, (latest - first).days)))
+    start = cutoff - span - timedelta(days=rng.randint(5, 120))
+    return max(start, first)
 
 
 def _candidate(rng: random.Random, start: date, tree: Tree) -> dict[str, Any]:
@@ -224,7 +237,7 @@ def _run_dossier(workflow: Workflow, store: MemoryStore, tree: Tree, rng: random
     dossier_id = opened.change.dossier_id
     steps = happy_path(plan.start, helper, (intro1, intro2), body[0].id, body[1], workflow.calendar,
                        grassroots_branch=chain[0].level == "grassroots_branch",
-                       sub_committee=any(n.level == "sub_committee" for n in chain), gap_days=rng.randint(12, 35))
+                       sub_committee=any(n.level == "sub_committee" for n in chain), gap_days=plan.gap)
     next(steps)  # register_source was done by open_dossier
     stop_at = {"withdrawn": rng.choice(ORDER[1:10]), "rejected": "introduced", "struck_off": "probationary"}.get(plan.target, plan.target)
     last_date = plan.start
@@ -235,12 +248,10 @@ def _run_dossier(workflow: Workflow, store: MemoryStore, tree: Tree, rng: random
         act_date = date.fromisoformat(next(v for k, v in facts.items() if k.endswith(("_on", "_date"))))
         if act_date > today:
             return dossier_id
-        if plan.rework and state == "under_verification" and store.dossiers[dossier_id].count("return_for_rework") == 0:
-            _apply(workflow, store, dossier_id, "return_for_rework", {"returned_on": act_date.isoformat(), "target_state": "applied",
-                   "reason": "Lý lịch khai thiếu thông tin về quan hệ gia đình, yêu cầu khai lại."}, actor, today)
-            return dossier_id
         if not _apply(workflow, store, dossier_id, trigger, facts, actor, today):
             return dossier_id
+        if plan.rework and trigger == "start_verification":
+            _rework(workflow, store, dossier_id, act_date, actor, today)
         last_date = act_date
     end_day = last_date + timedelta(days=rng.randint(5, 40))
     if end_day > today:
@@ -255,6 +266,22 @@ def _run_dossier(workflow: Workflow, store: MemoryStore, tree: Tree, rng: random
         _apply(workflow, store, dossier_id, "strike_off", {"decided_on": end_day.isoformat(), "decision_no": f"{dossier_id}-QĐ/XT",
                "deciding_org_id": body[0].id, "deciding_body": body[1], "branch_proposal_on": last_date.isoformat()}, actor, today)
     return dossier_id
+
+
+def _rework(workflow: Workflow, store: MemoryStore, dossier_id: int, started: date, actor: Actor, today: date) -> None:
+    """The biography comes back incomplete: returned, declared a second time (R-BIO-1 flags it), re-verified."""
+    snap = store.dossiers[dossier_id]
+    declared, verification = dict(snap.facts["declare_biography"]), snap.facts["start_verification"]
+    steps = [
+        ("return_for_rework", {"returned_on": started + timedelta(days=2), "target_state": "applied",
+                               "reason": "Lý lịch khai thiếu thông tin về quan hệ gia đình, yêu cầu khai lại."}),
+        ("declare_biography", {**declared, "declared_on": started + timedelta(days=3)}),
+        ("start_verification", {**verification, "started_on": started + timedelta(days=5)}),
+    ]
+    for trigger, facts in steps:
+        if max(started + timedelta(days=5), today) > today:
+            return
+        _apply(workflow, store, dossier_id, trigger, to_jsonable(facts), actor, today)
 
 
 def _apply(workflow: Workflow, store: MemoryStore, dossier_id: int, trigger: str, facts: dict[str, Any], actor: Actor, today: date) -> bool:
@@ -295,6 +322,7 @@ def build_demo(engine: Engine, workflow: Workflow, size: int = 600, seed: int = 
     actor = Actor(tree.users[1]["id"], tree.users[1]["full_name"], frozenset({"branch_committee", "grassroots_staff", "superior_board"}))
     counters = {"dossier": first["dossiers"], "candidate": first["candidates"], "log": first["transition_log"], "fact": first["dossier_facts"]}
     written = 0
+    today = demo_cutoff(shape, today)
     plans = list(_plans(rng, size, shape, today))
     for offset in range(0, len(plans), batch):
         store.dossiers.clear()
