@@ -1504,10 +1504,14 @@ def other_party(ctx: RuleContext) -> Outcome:
     citation="Chỉ thị Ban Thường vụ Huyện ủy (seed 002); Công văn 1556-CV/HU (seed 003)",
     confidence=P,
     kind=Kind.WARNING,
-    condition="Application to declaration within the organisation's limit (default 20 working days) and start to "
-    "conclusion of verification within its limit (default 40 working days). Warns unless the organisation blocks on it.",
+    condition="The declaration is on or before the N-th working day after the application (N = the organisation's limit, "
+    "default 20) and the verification is concluded on or before the N-th working day after it started (default 40), "
+    "counted as in R-CALC-WD. Warns unless the organisation blocks on it.",
     messages={
-        "default": ("{what}: {used} ngày làm việc (giới hạn {limit}).", "{what_en}: {used} working days (limit {limit})."),
+        "default": (
+            "{what}: {used} ngày làm việc (giới hạn {limit}, hạn {deadline}).",
+            "{what_en}: {used} working days (limit {limit}, deadline {deadline}).",
+        ),
     },
     params=("sla_declaration_wd", "sla_verification_wd"),
 )
@@ -1519,7 +1523,8 @@ def stage_limits(ctx: RuleContext) -> Outcome:
         (start,) = ctx.need(ctx.fact("start_verification"), "started_on")
         limit, what = ctx.param("sla_verification_wd"), ("Thời gian thẩm tra lý lịch", "Verification")
     used = ctx.calendar.working_days_between(start, ctx.act_date)
-    return check(used <= limit, used=used, limit=limit, what=what[0], what_en=what[1])
+    deadline = ctx.calendar.add_working_days(start, limit)
+    return check(ctx.act_date <= deadline, used=used, limit=limit, deadline=fmt_date(deadline), what=what[0], what_en=what[1])
 
 
 # -- counting conventions and reporting practices (no transition of their own) ---------------------
