@@ -64,6 +64,26 @@ class MissingFact(Exception):
         self.names = names
 
 
+class NotYetGiven(Mapping[str, Any]):
+    """The facts of an act that has not happened yet (explain()): reading any of them makes the
+    reading rule PENDING rather than failed."""
+
+    def __getitem__(self, name: str) -> Any:
+        raise MissingFact((name,))
+
+    def get(self, name: str, default: Any = None) -> Any:
+        raise MissingFact((name,))
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+NOT_YET_GIVEN = NotYetGiven()
+
+
 class Params:
     """Configured numbers: one default per name, optionally varied by rule set (data, not code)."""
 

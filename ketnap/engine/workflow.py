@@ -20,7 +20,7 @@ from transitions import Machine, MachineError
 
 from .calendar import WorkingCalendar
 from .rules import Message, RuleCatalogue, RuleResult, RuleSets, Status, judge
-from .snapshot import Params, RuleContext, Snapshot
+from .snapshot import NOT_YET_GIVEN, Params, RuleContext, Snapshot
 
 FactParser = Callable[[Mapping[str, Any]], dict[str, Any]]
 
@@ -203,7 +203,7 @@ class Workflow:
         ]
         dest = spec.dest
         if dest is None:
-            target = act.get("target_state")
+            target = act.get("target_state") if act is not NOT_YET_GIVEN else None
             dest = target if target in self.targets(trigger, snapshot.state) else None
         return Evaluation(trigger, snapshot.state, dest, act_date, ctx.rule_set, results)
 
@@ -223,7 +223,7 @@ class Workflow:
         Rules that need the act's own facts come back PENDING; a trigger is possible now when no
         rule failed.
         """
-        return [self.evaluate(snapshot, trigger, {}, as_of) for trigger in self.triggers_from(snapshot.state)]
+        return [self.evaluate(snapshot, trigger, NOT_YET_GIVEN, as_of) for trigger in self.triggers_from(snapshot.state)]
 
     def can_leave(self, state: str, trigger: str) -> bool:
         return state in self.transitions[trigger].sources if trigger in self.transitions else False
