@@ -9,6 +9,8 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
 
 def add_months(start: date, months: int) -> date:
     """The same day-number `months` later; the last day of that month if it does not exist.
@@ -17,7 +19,7 @@ def add_months(start: date, months: int) -> date:
     """
     total = start.year * 12 + (start.month - 1) + months
     year, month0 = divmod(total, 12)
-    last_day = calendar.monthrange(year, month0 + 1)[1]
+    last_day = 29 if month0 == 1 and calendar.isleap(year) else _MONTH_DAYS[month0]
     return date(year, month0 + 1, min(start.day, last_day))
 
 

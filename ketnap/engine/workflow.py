@@ -131,6 +131,11 @@ class Workflow:
         self.initial = initial
         self.calendar = calendar or WorkingCalendar()
         self._check_definition()
+        self._rules = {
+            (spec.trigger, code): tuple(catalogue[r] for r in spec.rules if catalogue[r].applies_in(code))
+            for spec in self.transitions.values()
+            for code in rule_sets.codes
+        }
         self.machine = Machine(
             model=None,
             states=list(self.states),
@@ -195,12 +200,9 @@ class Workflow:
         """Judge every rule of `trigger` for this dossier as of `act_date`; does not fire."""
         spec = self.transitions[trigger]
         ctx = self.context(snapshot, spec, act, act_date)
-        blocking = frozenset(snapshot.settings.get("blocking_policies", ()))
-        results = [
-            judge(self.catalogue[rule_id], ctx, blocking)
-            for rule_id in spec.rules
-            if self.catalogue[rule_id].applies_in(ctx.rule_set)
-        ]
+        policies = snapshot.settings.get("blocking_policies")
+        blocking = frozenset(policies) if policies else frozenset()
+        results = [judge(rule, ctx, blocking) for rule in self._rules[trigger, ctx.rule_set]]
         dest = spec.dest
         if dest is None:
             target = act.get("target_state") if act is not NOT_YET_GIVEN else None

@@ -180,7 +180,7 @@ _AGE_TEXT = (
 )
 def age_at_least_18(ctx: RuleContext) -> Outcome:
     months, meeting = age_months_at_branch_meeting(ctx)
-    return check(months >= ctx.param("age_min_months"), date=fmt_date(meeting), **ymd(months))
+    return check(months >= ctx.param("age_min_months"), date=meeting, **ymd(months))
 
 
 @rule(
@@ -201,7 +201,7 @@ def age_at_least_18(ctx: RuleContext) -> Outcome:
 )
 def age_at_most_60(ctx: RuleContext) -> Outcome:
     months, meeting = age_months_at_branch_meeting(ctx)
-    values = {"date": fmt_date(meeting), **ymd(months)}
+    values = {"date": meeting, **ymd(months)}
     if months <= ctx.param("age_max_months"):
         return ok(**values)
     branch_vote = ctx.fact(BRANCH_VOTE) or {}
@@ -246,9 +246,9 @@ def over_60_exception(ctx: RuleContext) -> Outcome:
         (decided,) = ctx.need(ctx.act, "decided_on")
         agreed = ctx.act.get("over60_agreement_on")
         if agreed is None:
-            return fail("agreement_missing", decided=fmt_date(decided))
+            return fail("agreement_missing", decided=decided)
         key = "agreement_ok" if agreed <= decided else "agreement_late"
-        return check(agreed <= decided, key, agreed=fmt_date(agreed), decided=fmt_date(decided))
+        return check(agreed <= decided, key, agreed=agreed, decided=decided)
     vote = ctx.fact(BRANCH_VOTE) or {}
     return check(bool(vote.get("over60_health_and_standing")) and bool(vote.get("over60_basis")))
 
@@ -371,7 +371,7 @@ def political_standard(ctx: RuleContext) -> Outcome:
     if not verification.get("qd58_issue"):
         return NOT_APPLICABLE
     meeting = branch_meeting_date(ctx)
-    return check(on_or_before(verification.get("superior_opinion_on"), meeting), date=fmt_date(meeting))
+    return check(on_or_before(verification.get("superior_opinion_on"), meeting), date=meeting)
 
 
 # -- preparation --------------------------------------------------------------------------------
@@ -463,7 +463,7 @@ def certificate_valid(ctx: RuleContext) -> Outcome:
         return fail("missing")
     meeting = branch_meeting_date(ctx)
     until = add_months(cert["issued_on"], ctx.param("certificate_valid_months"))
-    return check(meeting <= until, issued=fmt_date(cert["issued_on"]), until=fmt_date(until), meeting=fmt_date(meeting))
+    return check(meeting <= until, issued=cert["issued_on"], until=until, meeting=meeting)
 
 
 @rule(
@@ -536,7 +536,7 @@ def biography_declared(ctx: RuleContext) -> Outcome:
 )
 def biography_certified(ctx: RuleContext) -> Outcome:
     certified, concluded = ctx.need(ctx.act, "certified_on", "concluded_on")
-    return check(certified >= concluded, certified=fmt_date(certified), concluded=fmt_date(concluded))
+    return check(certified >= concluded, certified=certified, concluded=concluded)
 
 
 # -- verification ----------------------------------------------------------------------------
@@ -677,7 +677,7 @@ def verification_fresh(ctx: RuleContext) -> Outcome:
     until = add_months(concluded, months)
     meeting = branch_meeting_date(ctx)
     fresh = meeting <= until
-    return check(fresh, "default" if fresh else "stale", concluded=fmt_date(concluded), until=fmt_date(until), meeting=fmt_date(meeting), months=months)
+    return check(fresh, "default" if fresh else "stale", concluded=concluded, until=until, meeting=meeting, months=months)
 
 
 @rule(
@@ -865,7 +865,7 @@ def comments_recorded(ctx: RuleContext) -> Outcome:
     intro = ctx.fact("record_introductions") or {}
     meeting = branch_meeting_date(ctx)
     good = on_or_before(intro.get("residence_comment_on"), meeting) and on_or_before(intro.get("comments_summary_on"), meeting)
-    return check(good, "default" if good else "missing", meeting=fmt_date(meeting))
+    return check(good, "default" if good else "missing", meeting=meeting)
 
 
 @rule(
@@ -1030,14 +1030,14 @@ def _deadline_check(ctx: RuleContext, start: date, limit_wd: int, extension_wd: 
     (decided,) = ctx.need(ctx.act, "decided_on")
     deadline = ctx.calendar.add_working_days(start, limit_wd)
     values = {
-        "start": fmt_date(start),
-        "decided": fmt_date(decided),
-        "deadline": fmt_date(deadline),
+        "start": start,
+        "decided": decided,
+        "deadline": deadline,
         "limit": limit_wd,
         "used": ctx.calendar.working_days_between(start, decided),
         "what": what[0],
         "what_en": what[1],
-        "extended_deadline": fmt_date(ctx.calendar.add_working_days(start, limit_wd + extension_wd)),
+        "extended_deadline": ctx.calendar.add_working_days(start, limit_wd + extension_wd),
     }
     if decided <= deadline:
         return ok(**values)
@@ -1103,7 +1103,7 @@ def ceremony_deadline(ctx: RuleContext) -> Outcome:
     (decided,) = ctx.need(ctx.fact(DECISION), "decided_on")
     received = ctx.act.get("decision_received_on") or decided
     deadline = ctx.calendar.add_working_days(received, ctx.param("ceremony_wd"))
-    values = {"ceremony": fmt_date(ctx.act_date), "received": fmt_date(received), "deadline": fmt_date(deadline)}
+    values = {"ceremony": ctx.act_date, "received": received, "deadline": deadline}
     if ctx.act_date <= deadline:
         return ok(**values)
     if on_or_before(ctx.act.get("superior_agreement_on"), ctx.act_date):
@@ -1125,7 +1125,7 @@ def ceremony_deadline(ctx: RuleContext) -> Outcome:
 def joining_date(ctx: RuleContext) -> Outcome:
     (decided,) = ctx.need(ctx.fact(DECISION), "decided_on")
     good = ctx.act_date >= decided
-    return check(good, "default" if good else "early", ceremony=fmt_date(ctx.act_date), decided=fmt_date(decided))
+    return check(good, "default" if good else "early", ceremony=ctx.act_date, decided=decided)
 
 
 def probation_end(ctx: RuleContext) -> date:
@@ -1151,7 +1151,7 @@ def probation_end(ctx: RuleContext) -> date:
 def probation_served(ctx: RuleContext) -> Outcome:
     end = probation_end(ctx)
     (ceremony,) = ctx.need(ctx.fact(CEREMONY), "ceremony_on")
-    values = {"ceremony": fmt_date(ceremony), "end": fmt_date(end), "meeting": fmt_date(ctx.act_date)}
+    values = {"ceremony": ceremony, "end": end, "meeting": ctx.act_date}
     if ctx.act_date < end:
         return fail("early", **values)
     helper = ctx.act.get("probation_helper")
@@ -1202,7 +1202,7 @@ def probation_records(ctx: RuleContext) -> Outcome:
 def recognition_vote_timing(ctx: RuleContext) -> Outcome:
     end = probation_end(ctx)
     deadline = ctx.calendar.add_working_days(end, ctx.param("recognition_vote_wd"))
-    values = {"meeting": fmt_date(ctx.act_date), "end": fmt_date(end), "deadline": fmt_date(deadline)}
+    values = {"meeting": ctx.act_date, "end": end, "deadline": deadline}
     if ctx.act_date < end:
         return fail("early", **values)
     if ctx.act_date > deadline:
@@ -1276,7 +1276,7 @@ def official_from_end_of_probation(ctx: RuleContext) -> Outcome:
     expected = probation_end(ctx)
     given = ctx.act.get("official_from") or expected
     good = given == expected
-    return check(good, "default" if good else "wrong", expected=fmt_date(expected), given=fmt_date(given))
+    return check(good, "default" if good else "wrong", expected=expected, given=given)
 
 
 @rule(
@@ -1323,7 +1323,7 @@ def party_age(ctx: RuleContext) -> Outcome:
     (expected,) = ctx.need(ctx.fact(DECISION), "decided_on")
     given = ctx.act.get("party_age_from") or expected
     good = given == expected
-    return check(good, "default" if good else "wrong", expected=fmt_date(expected), given=fmt_date(given))
+    return check(good, "default" if good else "wrong", expected=expected, given=given)
 
 
 @rule(
@@ -1370,7 +1370,7 @@ def retry_waiting_time(ctx: RuleContext) -> Outcome:
     months = ctx.param("retry_wait_months")
     earliest = add_months(ended, months)
     good = ctx.act_date >= earliest
-    return check(good, "default" if good else "early", reopened=fmt_date(ctx.act_date), ended=fmt_date(ended), earliest=fmt_date(earliest), months=months)
+    return check(good, "default" if good else "early", reopened=ctx.act_date, ended=ended, earliest=earliest, months=months)
 
 
 def _former(ctx: RuleContext) -> Mapping[str, Any] | None:
@@ -1404,7 +1404,7 @@ def readmission_conditions(ctx: RuleContext) -> Outcome:
     else:
         since, months = former["left_on"], ctx.param("readmit_wait_months")
     earliest = add_months(since, months)
-    values = {"since": fmt_date(since), "months": months, "earliest": fmt_date(earliest), "meeting": fmt_date(meeting)}
+    values = {"since": since, "months": months, "earliest": earliest, "meeting": meeting}
     if meeting < earliest:
         return fail("early", **values)
     if not on_or_before((ctx.fact(BRANCH_VOTE) or {}).get("readmission_agreement_on"), meeting):
@@ -1524,7 +1524,7 @@ def stage_limits(ctx: RuleContext) -> Outcome:
         limit, what = ctx.param("sla_verification_wd"), ("Thời gian thẩm tra lý lịch", "Verification")
     used = ctx.calendar.working_days_between(start, ctx.act_date)
     deadline = ctx.calendar.add_working_days(start, limit)
-    return check(ctx.act_date <= deadline, used=used, limit=limit, deadline=fmt_date(deadline), what=what[0], what_en=what[1])
+    return check(ctx.act_date <= deadline, used=used, limit=limit, deadline=deadline, what=what[0], what_en=what[1])
 
 
 # -- counting conventions and reporting practices (no transition of their own) ---------------------

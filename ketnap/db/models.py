@@ -1,0 +1,286 @@
+"""The database schema: SQLAlchemy 2.0 declarative models of organisations, members, candidates and dossiers.
+
+Table and column names are a contract with the migrations, the demo-data loader and the CLI. Text a
+person reads is stored NFC-normalised (`NFCString`); timestamps are UTC-aware (`UTCDateTime`); JSON is
+JSONB on PostgreSQL. Constraint names follow `NAMING_CONVENTION` so Alembic's names are stable.
+
+The audit trail is `transition_log`: one row per applied transition, hash-chained (engine.audit) and
+append-only (the migrations install triggers refusing UPDATE and DELETE on it).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from ..engine.text import nfc
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class NFCString(TypeDecorator[str]):
+    """A string normalised to NFC (and stripped) on the way in, whether written through the ORM or Core."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return nfc(value) if value is not None else None
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp stored in UTC and read back as UTC, on SQLite as on PostgreSQL.
+
+    Naive datetimes are refused: a timestamp without its zone cannot be put back in the audit chain.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive timestamp {value.isoformat()}: store UTC-aware timestamps")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def json_type(none_as_null: bool = False) -> TypeEngine[Any]:
+    """JSON, JSONB on PostgreSQL; `none_as_null` stores Python None as SQL NULL (nullable columns)."""
+    return JSON(none_as_null=none_as_null).with_variant(JSONB(none_as_null=none_as_null), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class (typed as a Table, which `__table__` is not), for Core queries."""
+    return metadata.tables[model.__tablename__]
+
+
+class OrgLevel(Base):
+    """A level of Party organisation ("cấp tổ chức đảng"): data, seeded from workflows.vocab.ORG_LEVELS."""
+
+    __tablename__ = "org_levels"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(NFCString(200))
+    rank: Mapped[int] = mapped_column(Integer)
+
+
+class Organisation(Base):
+    """A Party organisation ("tổ chức đảng"): province committee, grassroots committee, branch ("chi bộ")...
+
+    `settings` holds local overrides (parameters, blocking policies); a dossier sees them merged from
+    the root down to its branch, the nearest winning.
+    """
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(NFCString(300))
+    level_code: Mapped[str] = mapped_column(ForeignKey("org_levels.code"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    may_admit: Mapped[bool] = mapped_column(default=False, server_default=false())
+    has_committee: Mapped[bool] = mapped_column(default=True, server_default=true())
+    settings: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict, server_default=text("'{}'"))
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id])
+
+
+class Member(Base):
+    """A Party member ("đảng viên"), official ("chính thức") or probationary ("dự bị"), of one branch."""
+
+    __tablename__ = "members"
+    __table_args__ = (CheckConstraint("status IN ('official', 'probationary')", name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    full_name: Mapped[str] = mapped_column(NFCString(200))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    official_since: Mapped[date | None] = mapped_column(Date)
+    exempt: Mapped[bool] = mapped_column(default=False, server_default=false())
+    is_committee_member: Mapped[bool] = mapped_column(default=False, server_default=false())
+    citizen_id: Mapped[str | None] = mapped_column(String(20))
+
+    branch: Mapped[Organisation] = relationship()
+
+
+class MassOrganisation(Base):
+    """A mass organisation ("đoàn thể"): Youth Union, Trade Union, Women's Union... of an organisation."""
+
+    __tablename__ = "mass_organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(NFCString(300))
+
+
+class Candidate(Base):
+    """The person ("quần chúng", later "người xin vào Đảng"): one column per CandidateSchema field.
+
+    `search_name` is the folded name (engine.text.search_key), computed by the repository.
+    """
+
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    full_name: Mapped[str] = mapped_column(NFCString(200))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    gender: Mapped[str] = mapped_column(String(10))
+    ethnicity: Mapped[str] = mapped_column(NFCString(60), default="Kinh", server_default="Kinh")
+    religion: Mapped[str | None] = mapped_column(NFCString(60))
+    religious_office: Mapped[bool] = mapped_column(default=False, server_default=false())
+    education: Mapped[str] = mapped_column(String(40))
+    special_area: Mapped[bool] = mapped_column(default=False, server_default=false())
+    sea_fisherman: Mapped[bool] = mapped_column(default=False, server_default=false())
+    community_figure: Mapped[bool] = mapped_column(default=False, server_default=false())
+    lived_abroad: Mapped[bool] = mapped_column(default=False, server_default=false())
+    other_party_history: Mapped[bool] = mapped_column(default=False, server_default=false())
+    no_branch_at_workplace: Mapped[bool] = mapped_column(default=False, server_default=false())
+    youth_union_member: Mapped[bool] = mapped_column(default=False, server_default=false())
+    trade_union_member: Mapped[bool] = mapped_column(default=False, server_default=false())
+    occupation: Mapped[str | None] = mapped_column(NFCString(200))
+    source_category: Mapped[str] = mapped_column(String(40), default="other", server_default="other")
+    citizen_id: Mapped[str | None] = mapped_column(String(20), unique=True)
+    introducing_mass_org_id: Mapped[int | None] = mapped_column(ForeignKey("mass_organisations.id"))
+    former_member: Mapped[dict[str, Any] | None] = mapped_column(json_type(none_as_null=True))
+    search_name: Mapped[str] = mapped_column(String(200), index=True)
+
+
+class Dossier(Base):
+    """An admission dossier ("hồ sơ kết nạp đảng viên") of one candidate, owned by one branch.
+
+    `version` is the optimistic lock (the mapper's version_id_col): every applied transition adds one.
+    `head_hash` is the hash of the last log entry, `log_count` the number of entries.
+    """
+
+    __tablename__ = "dossiers"
+    __table_args__ = (Index("ix_dossiers_branch_id_state", "branch_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    workflow: Mapped[str] = mapped_column(String(40), default="admission", server_default="admission")
+    state: Mapped[str] = mapped_column(String(40), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    opened_on: Mapped[date] = mapped_column(Date)
+    state_since: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    head_hash: Mapped[str] = mapped_column(String(64))
+    log_count: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    candidate: Mapped[Candidate] = relationship()
+    branch: Mapped[Organisation] = relationship()
+
+
+class User(Base):
+    """A person who signs in: a branch committee member ("chi ủy viên"), grassroots staff, superior board..."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(NFCString(200))
+    role: Mapped[str] = mapped_column(String(40))
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+
+class TransitionLog(Base):
+    """The audit log ("nhật ký"): one hash-chained entry per applied transition, never updated or deleted."""
+
+    __tablename__ = "transition_log"
+    __table_args__ = (UniqueConstraint("dossier_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(NFCString(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    act_date: Mapped[date] = mapped_column(Date)
+    from_state: Mapped[str] = mapped_column(String(40))
+    to_state: Mapped[str] = mapped_column(String(40))
+    trigger: Mapped[str] = mapped_column(String(60), index=True)
+    facts: Mapped[dict[str, Any]] = mapped_column(json_type())
+    rule_results: Mapped[list[dict[str, Any]]] = mapped_column(json_type())
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class DossierFact(Base):
+    """The facts one transition recorded ("thông tin, văn bản của bước"); superseded when the dossier goes back."""
+
+    __tablename__ = "dossier_facts"
+    __table_args__ = (Index("ix_dossier_facts_dossier_id_superseded", "dossier_id", "superseded"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    act_date: Mapped[date] = mapped_column(Date)
+    data: Mapped[dict[str, Any]] = mapped_column(json_type())
+    log_entry_id: Mapped[int] = mapped_column(ForeignKey("transition_log.id"), index=True)
+    superseded: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+__all__ = [
+    "Base",
+    "Candidate",
+    "Dossier",
+    "DossierFact",
+    "MassOrganisation",
+    "Member",
+    "NFCString",
+    "OrgLevel",
+    "Organisation",
+    "TransitionLog",
+    "UTCDateTime",
+    "User",
+    "metadata",
+    "table_of",
+]

@@ -1,0 +1,100 @@
+"""Read-only queries for the CLI and the web UI: lists, counts and the history of a dossier.
+
+Every function takes an open Connection and returns plain dicts. "In an organisation" always means
+in its subtree (the organisation and everything below it), found with a recursive CTE.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, literal, select
+
+from .models import Candidate, Dossier, Member, Organisation, TransitionLog, User, table_of
+
+_d = table_of(Dossier)
+_c = table_of(Candidate)
+_o = table_of(Organisation)
+_t = table_of(TransitionLog)
+_m = table_of(Member)
+_u = table_of(User)
+
+
+def subtree_ids(org_id: int) -> Select[Any]:
+    """The IDs of `org_id` and every organisation below it."""
+    tree = select(_o.c.id, literal(0).label("depth")).where(_o.c.id == org_id).cte("subtree", recursive=True)
+    tree = tree.union_all(select(_o.c.id, (tree.c.depth + 1).label("depth")).join(tree, _o.c.parent_id == tree.c.id).where(tree.c.depth < 32))
+    return select(tree.c.id)
+
+
+def list_dossiers(conn: Connection, org_id: int | None = None, state: str | None = None, limit: int = 50,
+                  offset: int = 0) -> list[dict[str, Any]]:
+    """Dossiers with their candidate's name and branch, newest first, optionally in a subtree and state."""
+    query = (
+        select(_d.c.id, _c.c.full_name, _c.c.date_of_birth, _d.c.state, _d.c.version, _d.c.state_since, _d.c.opened_on,
+               _d.c.updated_at, _d.c.branch_id, _o.c.name.label("branch_name"))
+        .join(_c, _c.c.id == _d.c.candidate_id)
+        .join(_o, _o.c.id == _d.c.branch_id)
+        .order_by(_d.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    if org_id is not None:
+        query = query.where(_d.c.branch_id.in_(subtree_ids(org_id)))
+    if state is not None:
+        query = query.where(_d.c.state == state)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def history(conn: Connection, dossier_id: int) -> list[dict[str, Any]]:
+    """The dossier's transition log, in order; empty when there is no such dossier."""
+    query = select(*_t.c).where(_t.c.dossier_id == dossier_id).order_by(_t.c.seq)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def org_tree(conn: Connection) -> list[dict[str, Any]]:
+    """Every organisation, parents before their children (depth-first, by ID), each with its depth."""
+    rows = [dict(row._mapping) for row in conn.execute(select(*_o.c).order_by(_o.c.id))]
+    children: dict[int | None, list[dict[str, Any]]] = {}
+    for row in rows:
+        children.setdefault(row["parent_id"], []).append(row)
+    ordered: list[dict[str, Any]] = []
+    stack = [(row, 0) for row in reversed(children.get(None, []))]
+    while stack:
+        row, depth = stack.pop()
+        ordered.append({**row, "depth": depth})
+        stack.extend((child, depth + 1) for child in reversed(children.get(row["id"], [])))
+    return ordered
+
+
+def members(conn: Connection, org_id: int | None = None, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Members of the subtree of `org_id` (everyone when None), by name."""
+    query = select(*_m.c).order_by(_m.c.full_name, _m.c.id).limit(limit)
+    if org_id is not None:
+        query = query.where(_m.c.branch_id.in_(subtree_ids(org_id)))
+    if status is not None:
+        query = query.where(_m.c.status == status)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def count_by_state(conn: Connection, org_id: int | None = None) -> dict[str, int]:
+    """How many dossiers are in each state, in the subtree of `org_id` (everywhere when None)."""
+    query = select(_d.c.state, func.count()).group_by(_d.c.state)
+    if org_id is not None:
+        query = query.where(_d.c.branch_id.in_(subtree_ids(org_id)))
+    return {row[0]: row[1] for row in conn.execute(query)}
+
+
+def users(conn: Connection) -> list[dict[str, Any]]:
+    """Active users, without their password hashes."""
+    query = select(_u.c.id, _u.c.username, _u.c.full_name, _u.c.role, _u.c.org_id).where(_u.c.active.is_(True)).order_by(_u.c.id)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def user_by_name(conn: Connection, username: str) -> dict[str, Any] | None:
+    """The active user signing in as `username`, or None."""
+    query = select(_u.c.id, _u.c.username, _u.c.full_name, _u.c.role, _u.c.org_id).where(
+        _u.c.username == username, _u.c.active.is_(True)
+    )
+    row = conn.execute(query).first()
+    return dict(row._mapping) if row is not None else None

@@ -1,0 +1,66 @@
+"""Where the database is and how to connect: the URL from the environment, engines, sessions.
+
+SQLite is configured for many readers and one writer (WAL, synchronous=NORMAL, foreign keys on, a
+5-second busy timeout) and given real transactions: the driver's own implicit BEGIN (only before
+writes) is switched off and SQLAlchemy emits BEGIN when a transaction starts, so everything a unit
+of work reads comes from one consistent snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "sqlite:///instance/ketnap.sqlite"
+
+
+def database_url(environ: Mapping[str, str] | None = None) -> str:
+    """DATABASE_URL, or a SQLite file in instance/ under the current directory (created if needed)."""
+    env = os.environ if environ is None else environ
+    url = env.get("DATABASE_URL")
+    if url:
+        return url
+    Path("instance").mkdir(exist_ok=True)
+    return DEFAULT_URL
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGIN."""
+    engine = create_engine(url, json_serializer=_json_dumps, **kwargs)
+    if make_url(url).get_backend_name() == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """ORM sessions for the web UI and the CLI: one per request or command."""
+    return sessionmaker(engine, expire_on_commit=False)
