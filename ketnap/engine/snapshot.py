@@ -8,7 +8,7 @@ the parameters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -96,6 +96,10 @@ class Params:
             return self._by_set[rule_set][name]
         return self._values[name]
 
+    def table(self, rule_set: str) -> dict[str, Any]:
+        """Every parameter as in force under `rule_set`."""
+        return {**self._values, **self._by_set.get(rule_set, {})}
+
     def names(self) -> list[str]:
         return list(self._values)
 
@@ -116,6 +120,8 @@ class RuleContext:
     rule_set: str
     params: Params
     calendar: WorkingCalendar
+    values: Mapping[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def subject(self) -> Mapping[str, Any]:
@@ -137,5 +143,12 @@ class RuleContext:
         return tuple(source[n] for n in names)
 
     def param(self, name: str) -> Any:
-        override = self.snapshot.settings.get("params", {}).get(name)
-        return override if override is not None else self.params.get(name, self.rule_set)
+        """A configured number as in force for this act (rule set, then the organisation's override)."""
+        return self.values[name]
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Compute a value once per judgement (e.g. the age at the branch meeting, used by several rules)."""
+        cache = self.cache
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]

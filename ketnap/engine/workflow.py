@@ -131,6 +131,7 @@ class Workflow:
         self.initial = initial
         self.calendar = calendar or WorkingCalendar()
         self._check_definition()
+        self._param_tables = {code: params.table(code) for code in rule_sets.codes}
         self._rules = {
             (spec.trigger, code): tuple(catalogue[r] for r in spec.rules if catalogue[r].applies_in(code))
             for spec in self.transitions.values()
@@ -185,15 +186,21 @@ class Workflow:
     # -- judging -------------------------------------------------------------------------------
 
     def context(self, snapshot: Snapshot, spec: TransitionSpec, act: Mapping[str, Any], act_date: date) -> RuleContext:
+        rule_set = self.rule_sets.for_date(act_date).code
+        values = self._param_tables[rule_set]
+        overrides = snapshot.settings.get("params")
+        if overrides:
+            values = {**values, **{k: v for k, v in overrides.items() if v is not None}}
         return RuleContext(
             snapshot=snapshot,
             trigger=spec.trigger,
             fact_kind=spec.kind,
             act=act,
             act_date=act_date,
-            rule_set=self.rule_sets.for_date(act_date).code,
+            rule_set=rule_set,
             params=self.params,
             calendar=self.calendar,
+            values=values,
         )
 
     def evaluate(self, snapshot: Snapshot, trigger: str, act: Mapping[str, Any], act_date: date) -> Evaluation:

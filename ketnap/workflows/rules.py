@@ -108,9 +108,20 @@ def needed_for_two_thirds(total: int) -> int:
     return -(-2 * total // 3)
 
 
+class Percent:
+    """agreeing / total as a percentage, formatted only when a message is shown."""
+
+    __slots__ = ("part", "whole")
+
+    def __init__(self, part: int, whole: int):
+        self.part, self.whole = part, whole
+
+    def __format__(self, spec: str) -> str:
+        return f"{100 * self.part / self.whole:.2f}%" if self.whole else "—"
+
+
 def vote_values(agreeing: int, total: int) -> dict[str, Any]:
-    pct = f"{100 * agreeing / total:.2f}%" if total else "—"
-    return {"agreeing": agreeing, "total": total, "needed": needed_for_two_thirds(total), "pct": pct}
+    return {"agreeing": agreeing, "total": total, "needed": needed_for_two_thirds(total), "pct": Percent(agreeing, total)}
 
 
 def branch_meeting_date(ctx: RuleContext) -> date:
@@ -122,8 +133,13 @@ def branch_meeting_date(ctx: RuleContext) -> date:
 
 
 def age_months_at_branch_meeting(ctx: RuleContext) -> tuple[int, date]:
-    meeting = branch_meeting_date(ctx)
-    return completed_months(ctx.subject["date_of_birth"], meeting), meeting
+    """Age in completed months at the branch meeting (R-CALC-AGE), computed once per judgement."""
+
+    def compute() -> tuple[int, date]:
+        meeting = branch_meeting_date(ctx)
+        return completed_months(ctx.subject["date_of_birth"], meeting), meeting
+
+    return ctx.memo("age_at_branch_meeting", compute)  # type: ignore[no-any-return]
 
 
 def edu_rank(level: str) -> int:
