@@ -232,7 +232,8 @@ def _run_dossier(workflow: Workflow, store: MemoryStore, tree: Tree, rng: random
     subject = _candidate(rng, plan.start, tree)
     uow = MemoryUnitOfWork(store)
     opened = open_dossier(uow, workflow, subject, branch, {"registered_on": plan.start.isoformat(),
-                                                          "source_category": subject["source_category"]}, actor, today=today)
+                                                          "source_category": subject["source_category"]}, actor, today=today,
+                          now=lambda: _timestamp(plan.start, 1))
     assert opened.change is not None
     dossier_id = opened.change.dossier_id
     steps = happy_path(plan.start, helper, (intro1, intro2), body[0].id, body[1], workflow.calendar,
@@ -285,8 +286,11 @@ def _rework(workflow: Workflow, store: MemoryStore, dossier_id: int, started: da
 
 
 def _apply(workflow: Workflow, store: MemoryStore, dossier_id: int, trigger: str, facts: dict[str, Any], actor: Actor, today: date) -> bool:
+    seq = len(store.dossiers[dossier_id].history) + 1
+    act_date = date.fromisoformat(next(v for k, v in facts.items() if k.endswith(("_on", "_date"))))
     try:
-        return advance(MemoryUnitOfWork(store), workflow, dossier_id, trigger, facts, actor, None, today=today).applied
+        return advance(MemoryUnitOfWork(store), workflow, dossier_id, trigger, facts, actor, None, today=today,
+                       now=lambda: _timestamp(act_date, seq)).applied
     except KetnapError:
         return False
 
@@ -327,6 +331,7 @@ def build_demo(engine: Engine, workflow: Workflow, size: int = 600, seed: int = 
     for offset in range(0, len(plans), batch):
         store.dossiers.clear()
         store.log.clear()
+        store.first_dossier_id = counters["dossier"]
         for plan in plans[offset : offset + batch]:
             _run_dossier(workflow, store, tree, rng, plan, actor, today)
         written += _write_batch(engine, tables, store, counters)
@@ -338,18 +343,16 @@ def build_demo(engine: Engine, workflow: Workflow, size: int = 600, seed: int = 
 
 
 def _write_batch(engine: Engine, tables: Any, store: MemoryStore, counters: dict[str, int]) -> int:
-    """Write the batch's dossiers with ids shifted into the database's free range."""
-    shift = counters["dossier"] - 1
-    candidate_shift = counters["candidate"] - 1
+    """Write the batch: the memory store handed out the database's next dossier IDs, candidates follow their own counter."""
+    candidate_shift = counters["candidate"] - counters["dossier"]
     candidates, dossiers, logs, facts = [], [], [], []
     by_dossier: dict[int, list[Change]] = {}
     for change in store.log:
         by_dossier.setdefault(change.dossier_id, []).append(change)
-    for local_id, snap in store.dossiers.items():
-        dossier_id = local_id + shift
-        changes = by_dossier[local_id]
+    for dossier_id, snap in store.dossiers.items():
+        changes = by_dossier[dossier_id]
         subject = dict(snap.subject)
-        candidates.append({**subject, "id": local_id + candidate_shift, "search_name": search_key(subject["full_name"])})
+        candidates.append({**subject, "id": dossier_id + candidate_shift, "search_name": search_key(subject["full_name"])})
         fact_rows: list[dict[str, Any]] = []
         for change in changes:
             log_id = counters["log"]
@@ -358,16 +361,16 @@ def _write_batch(engine: Engine, tables: Any, store: MemoryStore, counters: dict
                 if row["kind"] in change.supersede:
                     row["superseded"] = True
             logs.append({"id": log_id, "dossier_id": dossier_id, "seq": change.seq, "actor_id": change.actor_id, "actor_name": "demo",
-                         "at": _timestamp(change.act_date, change.seq), "act_date": change.act_date, "from_state": change.from_state,
+                         "at": change.at, "act_date": change.act_date, "from_state": change.from_state,
                          "to_state": change.to_state, "trigger": change.trigger, "facts": change.facts, "rule_results": change.rule_results,
                          "prev_hash": change.previous_hash, "hash": change.hash})
             fact_rows.append({"id": counters["fact"], "dossier_id": dossier_id, "kind": change.fact_kind, "act_date": change.act_date,
                               "data": change.facts, "log_entry_id": log_id, "superseded": False})
             counters["fact"] += 1
         facts.extend(fact_rows)
-        dossiers.append({"id": dossier_id, "candidate_id": local_id + candidate_shift, "branch_id": snap.org_chain[0].id, "workflow": "admission",
+        dossiers.append({"id": dossier_id, "candidate_id": dossier_id + candidate_shift, "branch_id": snap.org_chain[0].id, "workflow": "admission",
                          "state": snap.state, "version": snap.version, "opened_on": changes[0].act_date, "state_since": changes[-1].act_date,
-                         "updated_at": _timestamp(changes[-1].act_date, changes[-1].seq), "head_hash": snap.head_hash, "log_count": len(changes)})
+                         "updated_at": changes[-1].at, "head_hash": snap.head_hash, "log_count": len(changes)})
     if not dossiers:
         return 0
     with engine.begin() as conn:
@@ -375,8 +378,9 @@ def _write_batch(engine: Engine, tables: Any, store: MemoryStore, counters: dict
         conn.execute(insert(tables["dossiers"]), dossiers)
         conn.execute(insert(tables["transition_log"]), logs)
         conn.execute(insert(tables["dossier_facts"]), facts)
-    counters["dossier"] += max(store.dossiers)
-    counters["candidate"] += max(store.dossiers)
+    added = max(store.dossiers) - counters["dossier"] + 1
+    counters["dossier"] += added
+    counters["candidate"] += added
     return len(dossiers)
 
 

@@ -24,6 +24,7 @@ class MemoryStore:
     orgs: dict[int, tuple[OrgNode, int | None]] = field(default_factory=dict)
     log: list[Change] = field(default_factory=list)
     decoders: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = field(default_factory=dict)
+    first_dossier_id: int = 1  # IDs handed out by create() start here (bulk loaders set it to the database's next ID)
 
     def chain(self, org_id: int) -> tuple[OrgNode, ...]:
         nodes = []
@@ -54,7 +55,7 @@ class MemoryDossiers:
     def create(self, subject: Mapping[str, Any], branch_id: int) -> int:
         if branch_id not in self._uow.store.orgs:
             raise NotFound(f"Không có chi bộ {branch_id} (no such branch).")
-        dossier_id = max([*self._uow.store.dossiers, *self._uow.pending, 0]) + 1
+        dossier_id = max([*self._uow.store.dossiers, *self._uow.pending, self._uow.store.first_dossier_id - 1]) + 1
         self._uow.pending[dossier_id] = Snapshot(dossier_id, "", 0, dict(subject), {}, (), self._uow.store.chain(branch_id))
         return dossier_id
 

@@ -211,6 +211,7 @@ def build_change(
     at: datetime,
 ) -> Change:
     assert snapshot.dossier_id is not None
+    at = at.astimezone(UTC)  # the hash covers the timestamp exactly as stored (UTC)
     stored_facts = to_jsonable(facts)
     results = rule_results_record(evaluation.results)
     seq = len(snapshot.history) + 1

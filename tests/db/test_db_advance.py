@@ -267,8 +267,6 @@ def test_settings_merge_from_the_root_down_nearest_wins(world: World) -> None:
     assert world.snapshot(dossier_id).settings == {"params": {"a": 1, "b": 2}, "blocking_policies": [], "root_only": True}
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: build_change hashes `at` in the zone it was given, storage keeps UTC "
-                   "(fix: normalise `at` to UTC in engine.service.build_change)")
 def test_chain_verifies_when_the_clock_gives_local_time(world: World) -> None:
     from ketnap.engine.service import LOCAL_TZ, advance
 

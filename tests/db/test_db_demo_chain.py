@@ -17,8 +17,6 @@ from ketnap.engine.workflow import Workflow
 pytestmark = pytest.mark.db
 
 
-@pytest.mark.xfail(strict=True, reason="demo bug: _write_batch stores `at` = _timestamp(...) while the hash covers change.at, "
-                   "and shifts dossier IDs after hashing")
 def test_demo_log_entries_verify(fresh_database: Callable[[], str], wf: Workflow) -> None:
     url = fresh_database()
     upgrade(url)
