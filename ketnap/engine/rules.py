@@ -105,15 +105,15 @@ class Outcome(NamedTuple):
 NOT_APPLICABLE = Outcome(True, "na", MappingProxyType({}), False)
 
 
-def ok(key: str = "default", **values: Any) -> Outcome:
+def ok(key: str = "default", /, **values: Any) -> Outcome:
     return Outcome(True, key, values)
 
 
-def fail(key: str = "default", **values: Any) -> Outcome:
+def fail(key: str = "default", /, **values: Any) -> Outcome:
     return Outcome(False, key, values)
 
 
-def check(passed: bool, key: str = "default", **values: Any) -> Outcome:
+def check(passed: bool, key: str = "default", /, **values: Any) -> Outcome:
     return Outcome(passed, key, values)
 
 
@@ -210,7 +210,7 @@ class RuleCatalogue:
     def __contains__(self, rule_id: object) -> bool:
         return rule_id in self._rules
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         return iter(self._rules.values())
 
     def ids(self) -> list[str]:

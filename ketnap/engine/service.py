@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 from zoneinfo import ZoneInfo
 
 from .audit import GENESIS, entry_hash, to_jsonable
@@ -76,10 +76,13 @@ class DossierRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    dossiers: DossierRepository
-    directory: Directory
+    @property
+    def dossiers(self) -> DossierRepository: ...
 
-    def __enter__(self) -> UnitOfWork: ...
+    @property
+    def directory(self) -> Directory: ...
+
+    def __enter__(self) -> Self: ...
 
     def __exit__(self, *exc: object) -> None: ...
 

@@ -74,7 +74,7 @@ class NotYetGiven(Mapping[str, Any]):
     def get(self, name: str, default: Any = None) -> Any:
         raise MissingFact((name,))
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         return iter(())
 
     def __len__(self) -> int:

@@ -46,4 +46,4 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def services() -> Services:
-    return current_app.extensions["ketnap"]  # type: ignore[no-any-return]
+    return current_app.extensions["ketnap"]

@@ -94,7 +94,7 @@ def current_actor(username: str | None) -> Actor:
     return Actor(user["id"], user["full_name"], frozenset({user["role"]}), user["org_id"])
 
 
-def uow():  # type: ignore[no-untyped-def]
+def uow():
     from ..db.repository import SqlUnitOfWork
 
     svc = services()

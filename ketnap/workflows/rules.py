@@ -129,7 +129,7 @@ def branch_meeting_date(ctx: RuleContext) -> date:
     if ctx.trigger == BRANCH_VOTE:
         return ctx.act_date
     (meeting,) = ctx.need(ctx.fact(BRANCH_VOTE), "meeting_date")
-    return meeting  # type: ignore[no-any-return]
+    return meeting
 
 
 def age_months_at_branch_meeting(ctx: RuleContext) -> tuple[int, date]:
@@ -139,7 +139,7 @@ def age_months_at_branch_meeting(ctx: RuleContext) -> tuple[int, date]:
         meeting = branch_meeting_date(ctx)
         return completed_months(ctx.subject["date_of_birth"], meeting), meeting
 
-    return ctx.memo("age_at_branch_meeting", compute)  # type: ignore[no-any-return]
+    return ctx.memo("age_at_branch_meeting", compute)
 
 
 def edu_rank(level: str) -> int:
@@ -1248,9 +1248,10 @@ def recognition_votes(ctx: RuleContext) -> Outcome:
         return check(two_thirds(agreeing, total), **vote_values(agreeing, total))
     if is_grassroots_branch(ctx) or ctx.snapshot.state != "recognition_proposed":
         return NOT_APPLICABLE
-    total, agreeing = ctx.act.get("committee_total"), ctx.act.get("committee_agreeing")
-    if total is None or agreeing is None:
+    committee_total, committee_agreeing = ctx.act.get("committee_total"), ctx.act.get("committee_agreeing")
+    if committee_total is None or committee_agreeing is None:
         return fail("committee_missing")
+    total, agreeing = int(committee_total), int(committee_agreeing)
     return check(two_thirds(agreeing, total), "committee", **vote_values(agreeing, total))
 
 
