@@ -24,7 +24,7 @@ demo: $(STAMP)
 run: demo
 	$(BIN)/ketnap summary
 
-test: $(STAMP)
+test: $(STAMP) lint typecheck
 	@set -o pipefail; \
 	if $(BIN)/python -c "import socket,sys; s=socket.socket(); s.settimeout(2); sys.exit(s.connect_ex(('127.0.0.1',5432)))"; then \
 	  echo "PostgreSQL answers at 127.0.0.1:5432: database tests run on SQLite AND PostgreSQL"; \
