@@ -128,6 +128,8 @@ PENDING_MESSAGE = Message(
     "Cannot be judged yet: {fields} must be given.",
 )
 
+_NA_RESULTS: dict[str, RuleResult] = {}
+
 NA_MESSAGE = Message("Không áp dụng cho hồ sơ này.", "Does not apply to this dossier.")
 
 
@@ -145,6 +147,15 @@ class Rule:
     sets: frozenset[str] | None = None  # None: every rule set
     condition: str = ""  # the exact condition in plain English, for docs/rules.md
     configurable: tuple[str, ...] = ()  # parameter names this rule reads
+    only_if: str = ""  # a subject field that must be truthy for the rule to apply (a shortcut; the function checks too)
+
+    @property
+    def not_applicable(self) -> RuleResult:
+        """The result when `only_if` rules the rule out, made once."""
+        cached = _NA_RESULTS.get(self.id)
+        if cached is None:
+            cached = _NA_RESULTS[self.id] = RuleResult(self, Status.NOT_APPLICABLE, NOT_APPLICABLE)
+        return cached
 
     def applies_in(self, rule_set: str) -> bool:
         return self.sets is None or rule_set in self.sets
@@ -232,10 +243,8 @@ def judge(rule: Rule, ctx: Any, blocking_policies: frozenset[str] = frozenset())
         return RuleResult(rule, _PASSED if outcome.applicable else _NA, outcome)
     if not outcome.applicable:
         status = Status.NOT_APPLICABLE
-    elif outcome.passed and outcome.flag:
-        status = Status.FAILED if rule.id in blocking_policies else Status.WARNING
     elif outcome.passed:
-        status = Status.PASSED
+        status = Status.FAILED if rule.id in blocking_policies else Status.WARNING
     elif rule.kind is Kind.GUARD or rule.id in blocking_policies:
         status = Status.FAILED
     else:

@@ -209,7 +209,11 @@ class Workflow:
         ctx = self.context(snapshot, spec, act, act_date)
         policies = snapshot.settings.get("blocking_policies")
         blocking = frozenset(policies) if policies else frozenset()
-        results = [judge(rule, ctx, blocking) for rule in self._rules[trigger, ctx.rule_set]]
+        subject = snapshot.subject
+        results = [
+            rule.not_applicable if rule.only_if and not subject.get(rule.only_if) else judge(rule, ctx, blocking)
+            for rule in self._rules[trigger, ctx.rule_set]
+        ]
         dest = spec.dest
         if dest is None:
             target = act.get("target_state") if act is not NOT_YET_GIVEN else None

@@ -45,6 +45,7 @@ def rule(
     kind: Kind = Kind.GUARD,
     sets: frozenset[str] | None = None,
     params: tuple[str, ...] = (),
+    only_if: str = "",
 ) -> Callable[[Callable[[RuleContext], Outcome]], Callable[[RuleContext], Outcome]]:
     def register(func: Callable[[RuleContext], Outcome]) -> Callable[[RuleContext], Outcome]:
         _ENTRIES.append(
@@ -59,6 +60,7 @@ def rule(
                 sets=sets,
                 condition=condition,
                 configurable=params,
+                only_if=only_if,
             )
         )
         return func
@@ -710,6 +712,7 @@ def verification_fresh(ctx: RuleContext) -> Outcome:
             "The candidate lived abroad: that period must be verified through the representation abroad or the superior committee.",
         ),
     },
+    only_if="lived_abroad",
 )
 def candidate_abroad(ctx: RuleContext) -> Outcome:
     if not ctx.subject.get("lived_abroad"):
@@ -895,6 +898,7 @@ def comments_recorded(ctx: RuleContext) -> Outcome:
         "default": ("Chi bộ được cấp ủy cấp trên giao giúp đỡ quần chúng.", "The branch was assigned by the superior committee."),
         "missing": ("Nơi quần chúng công tác chưa có chi bộ: cần quyết định giao chi bộ giúp đỡ của cấp ủy cấp trên.", "No branch where the candidate works: the superior committee's assignment is required."),
     },
+    only_if="no_branch_at_workplace",
 )
 def assigned_branch(ctx: RuleContext) -> Outcome:
     if not ctx.subject.get("no_branch_at_workplace"):
@@ -1408,6 +1412,7 @@ def _former(ctx: RuleContext) -> Mapping[str, Any] | None:
         "record": ("Cần ngày được xóa án tích.", "The date the criminal record was cleared is required."),
     },
     params=("readmit_wait_months", "readmit_crime_wait_months"),
+    only_if="former_member",
 )
 def readmission_conditions(ctx: RuleContext) -> Outcome:
     former = _former(ctx)
@@ -1443,6 +1448,7 @@ _NEVER_READMIT = frozenset({"abandoned", "disunity", "corruption", "serious_crim
         "default": ("Lý do ra khỏi Đảng ({reason}) không thuộc trường hợp cấm kết nạp lại.", "The reason for leaving ({reason}) does not bar re-admission."),
         "barred": ("Không được kết nạp lại: {reason}.", "Never re-admitted: {reason}."),
     },
+    only_if="former_member",
 )
 def readmission_barred(ctx: RuleContext) -> Outcome:
     former = _former(ctx)
@@ -1463,6 +1469,7 @@ def readmission_barred(ctx: RuleContext) -> Outcome:
         "default": ("Kết nạp lại lần đầu; phải qua thời kỳ dự bị.", "First re-admission; probation is served again."),
         "again": ("Đã được kết nạp lại một lần; không kết nạp lại lần nữa.", "Already re-admitted once; not again."),
     },
+    only_if="former_member",
 )
 def readmission_once(ctx: RuleContext) -> Outcome:
     former = _former(ctx)
@@ -1506,6 +1513,7 @@ def religious_candidates(ctx: RuleContext) -> Outcome:
         "default": ("Đã có kết luận thẩm tra và ý kiến bằng văn bản của cấp trên.", "Verification concluded and the superior's written opinion recorded."),
         "missing": ("Từng tham gia tổ chức khác: cần kết luận thẩm tra và ý kiến bằng văn bản của cấp trên trước ngày họp chi bộ.", "Former membership of another organisation: a verification conclusion and the superior's written opinion are required before the meeting."),
     },
+    only_if="other_party_history",
 )
 def other_party(ctx: RuleContext) -> Outcome:
     if not ctx.subject.get("other_party_history"):
