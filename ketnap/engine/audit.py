@@ -41,7 +41,15 @@ def canonical_json(value: Any) -> str:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Dates become ISO strings; the rest as JSON would store it."""
+    """Dates become ISO strings, tuples lists; the rest as JSON would store it."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
     return json.loads(canonical_json(value))
 
 

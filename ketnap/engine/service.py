@@ -106,9 +106,12 @@ class AdvanceResult:
 
 
 def rule_results_record(results: list[RuleResult]) -> list[dict[str, Any]]:
-    """What the audit log keeps of each rule judged: ID, status, the Vietnamese message, citation."""
+    """What the audit log keeps of each rule judged: ID, status and, unless it did not apply, the
+    Vietnamese message and the citation."""
     return [
-        {"rule_id": r.rule_id, "status": r.status.value, "message": r.message("vi"), "citation": r.rule.citation}
+        {"rule_id": r.rule.id, "status": r.status.value}
+        if r.status is Status.NOT_APPLICABLE
+        else {"rule_id": r.rule.id, "status": r.status.value, "message": r.message("vi"), "citation": r.rule.citation}
         for r in results
     ]
 
