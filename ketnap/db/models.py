@@ -201,7 +201,7 @@ class Dossier(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
-    branch_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     workflow: Mapped[str] = mapped_column(String(40), default="admission", server_default="admission")
     state: Mapped[str] = mapped_column(String(40), index=True)
     version: Mapped[int] = mapped_column(Integer)
@@ -260,7 +260,7 @@ class DossierFact(Base):
     __table_args__ = (Index("ix_dossier_facts_dossier_id_superseded", "dossier_id", "superseded"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))
     kind: Mapped[str] = mapped_column(String(60))
     act_date: Mapped[date] = mapped_column(Date)
     data: Mapped[dict[str, Any]] = mapped_column(json_type())

@@ -140,7 +140,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["candidate_id"], ["candidates.id"], name=op.f("fk_dossiers_candidate_id_candidates")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dossiers")),
     )
-    op.create_index(op.f("ix_dossiers_branch_id"), "dossiers", ["branch_id"])
     op.create_index("ix_dossiers_branch_id_state", "dossiers", ["branch_id", "state"])
     op.create_index(op.f("ix_dossiers_candidate_id"), "dossiers", ["candidate_id"])
     op.create_index(op.f("ix_dossiers_state"), "dossiers", ["state"])
@@ -182,7 +181,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["log_entry_id"], ["transition_log.id"], name=op.f("fk_dossier_facts_log_entry_id_transition_log")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dossier_facts")),
     )
-    op.create_index(op.f("ix_dossier_facts_dossier_id"), "dossier_facts", ["dossier_id"])
     op.create_index("ix_dossier_facts_dossier_id_superseded", "dossier_facts", ["dossier_id", "superseded"])
     op.create_index(op.f("ix_dossier_facts_log_entry_id"), "dossier_facts", ["log_entry_id"])
 
