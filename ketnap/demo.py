@@ -318,6 +318,12 @@ def build_demo(engine: Engine, workflow: Workflow, size: int = 600, seed: int = 
     build_members(rng, tree, first["members"])
     build_mass_orgs(tree, first["mass_organisations"])
     build_users(tree, first["users"])
+    if first["organisations"] > 1:  # a second demo beside existing data: keep codes and log-ins unique
+        tag = f"-{first['organisations']}"
+        for org in tree.orgs:
+            org["code"] += tag
+        for user in tree.users:
+            user["username"] += tag
     with engine.begin() as conn:
         conn.execute(insert(tables["organisations"]), tree.orgs)
         conn.execute(insert(tables["members"]), tree.member_rows)
