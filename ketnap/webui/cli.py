@@ -20,6 +20,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from ..engine.errors import BadInput, Conflict, Forbidden, InvalidTransition, KetnapError, NotFound
 from ..engine.rules import Kind, Status
 from ..engine.service import Actor, AdvanceResult, advance, explain, local_today, open_dossier
+from ..engine.snapshot import Snapshot
 from ..engine.workflow import Evaluation
 from . import create_app, services
 
@@ -129,6 +130,14 @@ def language(lang: str | None) -> str:
     from flask import current_app
 
     return lang or current_app.config.get("KETNAP_LANG", "vi")
+
+
+def read_snapshot(dossier_id: int) -> Snapshot:
+    try:
+        with uow() as u:
+            return u.dossiers.snapshot(dossier_id)
+    except KetnapError as err:
+        report_error(err)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False, add_version_option=False)
@@ -287,11 +296,7 @@ def candidates_show(dossier_id: int, lang: str | None) -> None:
     """Thông tin một hồ sơ: quần chúng, trạng thái, dữ kiện đã ghi."""
     from ..workflows.admission import state_label
 
-    try:
-        with uow() as u:
-            snap = u.dossiers.snapshot(dossier_id)
-    except KetnapError as err:
-        report_error(err)
+    snap = read_snapshot(dossier_id)
     lg = language(lang)
     click.echo(f"Hồ sơ {dossier_id} — {snap.subject['full_name']} (sinh {snap.subject['date_of_birth']:%d/%m/%Y})")
     click.echo(f"Trạng thái: {state_label(snap.state, lg)} [{snap.state}], phiên bản {snap.version}")
@@ -331,11 +336,7 @@ def advance_cmd(dossier_id: int, trigger: str, pairs: tuple[str, ...], facts_jso
 def explain_cmd(dossier_id: int, as_of: str | None, lang: str | None) -> None:
     """Các bước có thể làm bây giờ và lý do các bước chưa thể làm."""
     day = parse_date(as_of, "--as-of") or local_today()
-    try:
-        with uow() as u:
-            snap = u.dossiers.snapshot(dossier_id)
-    except KetnapError as err:
-        report_error(err)
+    snap = read_snapshot(dossier_id)
     lg = language(lang)
     click.echo(f"Hồ sơ {dossier_id}, trạng thái {snap.state}, xét ngày {day:%d/%m/%Y}:")
     for ev in explain(services().workflow, snap, day):
