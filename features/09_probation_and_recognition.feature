@@ -233,6 +233,18 @@ Feature: Probation ("thời kỳ dự bị") and recognition ("công nhận đ�
     Then the step is refused by exactly R-RECOGNISE-5
     And the message of R-RECOGNISE-5 says "Lần biểu quyết này đã đạt 2/3 (10/15)"
 
+  @R-RECOGNISE-5 @fails
+  Scenario: A vote before the 12 months of probation end is not a recognition vote at all
+    Given a candidate "Nguyễn Văn An" born on 02/09/1998
+    And the dossier has reached "probationary" on 03/07/2023 the usual way
+    When "record_inconclusive_vote" is recorded on 02/07/2024 with:
+      | official_total      | 15 |
+      | present             | 14 |
+      | agreeing            | 9  |
+      | agreeing_strike_off | 5  |
+    Then the step is refused by exactly R-RECOGNISE-5
+    And the message of R-RECOGNISE-5 says "sau khi hết 12 tháng dự bị (03/07/2024)"
+
   @R-RECOGNISE-5 @passes
   Scenario: After three inconclusive votes the competent committee recognises the member itself
     Given a candidate "Nguyễn Văn An" born on 02/09/1998

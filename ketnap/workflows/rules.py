@@ -1306,17 +1306,22 @@ def official_from_end_of_probation(ctx: RuleContext) -> Outcome:
     citation="QĐ 24-QĐ/TW Điều 5 khoản 2(c)",
     confidence=V,
     condition="When the branch voted three times without two thirds either for recognition or for striking off, it "
-    "reports to the superior and the competent committee decides; a vote that reached two thirds is not inconclusive.",
+    "reports to the superior and the competent committee decides; a vote that reached two thirds is not inconclusive, "
+    "and a vote before the end of probation (ceremony + 12 months) is not a recognition vote.",
     messages={
         "default": ("Đã {count} lần biểu quyết không đủ 2/3; cấp ủy có thẩm quyền xem xét, quyết định.", "{count} votes without two thirds; the competent committee decides."),
         "too_few": ("Mới {count} lần biểu quyết không đủ 2/3; cần {limit} lần trước khi cấp trên quyết định thay.", "Only {count} inconclusive votes; {limit} are needed before the committee decides."),
         "conclusive": ("Lần biểu quyết này đã đạt 2/3 ({agreeing}/{total}); ghi nhận như biểu quyết công nhận hoặc đề nghị xóa tên.", "This vote reached two thirds ({agreeing}/{total}); record it as a recognition or strike-off vote."),
+        "early": ("Chi bộ chỉ xét công nhận sau khi hết 12 tháng dự bị ({end}); cuộc họp ngày {meeting}.", "Recognition is considered only after probation ends ({end}); meeting on {meeting}."),
     },
     params=("inconclusive_votes_limit",),
 )
 def inconclusive_votes(ctx: RuleContext) -> Outcome:
     limit = ctx.param("inconclusive_votes_limit")
     if ctx.trigger == "record_inconclusive_vote":
+        end = probation_end(ctx)
+        if ctx.act_date < end:
+            return fail("early", meeting=ctx.act_date, end=end)
         agreeing, total = _branch_vote_total(ctx)
         (strike,) = ctx.need(ctx.act, "agreeing_strike_off")
         reached = max(agreeing, strike)
