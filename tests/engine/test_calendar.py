@@ -109,3 +109,21 @@ def test_add_working_days_lands_back_on_a_working_end_date(start: date, end: dat
     count = CAL.working_days_between(start, end)
     if count and CAL.is_working_day(end):
         assert CAL.add_working_days(start, count) == end
+
+
+def _naive_add(cal: WorkingCalendar, start: date, n: int) -> date:
+    day, counted = start, 0
+    while counted < n:
+        day += timedelta(days=1)
+        counted += cal.is_working_day(day)
+    return day
+
+
+@pytest.mark.parametrize(("start", "n"), [(date(2023, 12, 29), 1), (date(2024, 2, 7), 5), (date(2021, 6, 30), 400),
+                                          (date(2025, 12, 31), 30), (date(2019, 1, 1), 1000)])
+def test_precomputed_counting_agrees_with_counting_day_by_day(start: date, n: int) -> None:
+    cal = WorkingCalendar(extra_days_off=[date(2024, 2, 15)])
+    cal.add_working_days(date(2024, 6, 1), 3)  # the precomputed span starts elsewhere and must grow both ways
+    end = _naive_add(cal, start, n)
+    assert cal.add_working_days(start, n) == end
+    assert cal.working_days_between(start, end) == n
