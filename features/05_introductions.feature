@@ -146,15 +146,15 @@ Feature: Introductions ("giới thiệu người vào Đảng") and comments
     Then the step is applied
     And the message of R-INTRO-3 says "Hình thức giới thiệu phù hợp: Ban Chấp hành Đoàn cơ sở và một đảng viên chính thức"
 
-  @R-INTRO-3 @fails
-  Scenario: Where a Youth Union exists, a 22-year-old is not introduced by two members alone
+  @R-INTRO-3 @warns
+  Scenario: Where a Youth Union exists, two members alone introducing a 22-year-old are flagged at once
     Given a candidate "Nguyễn Văn An" born on 02/09/2000
     And the dossier has reached "verified" on 08/05/2023 the usual way
     When the introductions are recorded on 18/05/2023, where a Youth Union exists, by:
       | introducer   | together since |
       | Lê Văn Bình  | 01/03/2019     |
       | Phạm Thị Cúc | 01/03/2019     |
-    Then the step is refused by exactly R-INTRO-3
+    Then the step is applied with a warning from R-INTRO-3
     And the message of R-INTRO-3 says "Quần chúng 22 tuổi 8 tháng (trong độ tuổi Đoàn) nơi có tổ chức Đoàn: phải là đoàn viên"
 
   @R-INTRO-3 @fails
@@ -190,7 +190,7 @@ Feature: Introductions ("giới thiệu người vào Đảng") and comments
       | Phạm Thị Cúc | 01/03/2019     |
     Then the step is applied
 
-  @R-INTRO-3 @fails
+  @R-INTRO-3 @warns
   Scenario: At 30 years 1 month the Youth Union route is no longer open
     Given a candidate "Nguyễn Văn An" born on 17/04/1993
     And the candidate's record says:
@@ -199,7 +199,7 @@ Feature: Introductions ("giới thiệu người vào Đảng") and comments
     When the introductions are recorded on 18/05/2023 through the Youth Union, its resolution dated 15/05/2023, by:
       | introducer   | together since |
       | Phạm Thị Cúc | 01/03/2019     |
-    Then the step is refused by R-INTRO-3
+    Then the step is applied with a warning from R-INTRO-3
     And the message of R-INTRO-3 says "Quần chúng 30 tuổi 1 tháng, ngoài độ tuổi Đoàn: phải do hai đảng viên chính thức giới thiệu"
 
   @R-INTRO-3 @passes
@@ -214,16 +214,51 @@ Feature: Introductions ("giới thiệu người vào Đảng") and comments
     Then the step is applied
     And the message of R-INTRO-3 says "Ban Chấp hành Công đoàn cơ sở và một đảng viên chính thức"
 
-  @R-INTRO-3 @fails
-  Scenario: In an enterprise with a trade union, a young worker is not introduced by two members alone
+  @R-INTRO-3 @warns
+  Scenario: In an enterprise with a trade union, two members alone introducing a young worker are flagged
     Given a candidate "Nguyễn Văn An" born on 02/09/2000
     And the dossier has reached "verified" on 08/05/2023 the usual way
     When the introductions are recorded on 18/05/2023, where a trade union exists, by:
       | introducer   | together since |
       | Lê Văn Bình  | 01/03/2019     |
       | Phạm Thị Cúc | 01/03/2019     |
-    Then the step is refused by exactly R-INTRO-3
+    Then the step is applied with a warning from R-INTRO-3
     And the message of R-INTRO-3 says "phải là đoàn viên công đoàn"
+
+  @R-INTRO-3 @fails
+  Scenario: At the branch meeting, a 22-year-old introduced by two members alone where a Youth Union exists is refused
+    Given a candidate "Nguyễn Văn An" born on 02/09/2000
+    And on the usual way, "record_introductions" recorded:
+      | youth_union_exists | yes |
+    And the dossier has reached "introduced" on 18/05/2023 the usual way
+    When the branch meeting of 29/05/2023 votes on admission: 15 official members, 14 present, 12 agreeing
+    Then the step is refused by exactly R-INTRO-3
+    And the message of R-INTRO-3 says "Quần chúng 22 tuổi 8 tháng (trong độ tuổi Đoàn) nơi có tổ chức Đoàn"
+
+  @R-INTRO-3 @fails
+  Scenario: Introduced through the Youth Union at 30 years 0 months, the candidate is 30 years 1 month at the branch meeting
+    Given a candidate "Nguyễn Văn An" born on 18/05/1993
+    And the candidate's record says:
+      | youth_union_member | yes |
+    And the dossier has reached "verified" on 08/05/2023 the usual way
+    When the introductions are recorded on 18/05/2023 through the Youth Union, its resolution dated 15/05/2023, by:
+      | introducer   | together since |
+      | Phạm Thị Cúc | 01/03/2019     |
+    And the branch meeting of 19/06/2023 votes on admission: 15 official members, 14 present, 12 agreeing
+    Then the step is refused by exactly R-INTRO-3
+    And the message of R-INTRO-3 says "Quần chúng 30 tuổi 1 tháng, ngoài độ tuổi Đoàn"
+
+  @R-INTRO-3 @passes
+  Scenario: Introduced through the Youth Union at 30 years 0 months and considered the same month
+    Given a candidate "Nguyễn Văn An" born on 18/05/1993
+    And the candidate's record says:
+      | youth_union_member | yes |
+    And the dossier has reached "verified" on 08/05/2023 the usual way
+    When the introductions are recorded on 18/05/2023 through the Youth Union, its resolution dated 15/05/2023, by:
+      | introducer   | together since |
+      | Phạm Thị Cúc | 01/03/2019     |
+    And the branch meeting of 17/06/2023 votes on admission: 15 official members, 14 present, 12 agreeing
+    Then the step is applied
 
   @R-INTRO-4 @passes
   Scenario: An introducer who moved away is replaced by a member who knows the candidate for 3 months

@@ -16,7 +16,7 @@ from ..engine.rules import Message
 from ..engine.snapshot import Params, Snapshot
 from ..engine.workflow import Directory, StateSpec, TransitionSpec, Workflow
 from . import schemas as s
-from .params import load_params
+from .params import load_calendar, load_params
 from .rules import CATALOGUE
 from .rulesets import RULE_SETS
 
@@ -112,6 +112,7 @@ def resolve_probation_helper(facts: dict[str, Any], snapshot: Snapshot, director
 
 ELIGIBILITY = ("R-AGE-1", "R-AGE-2", "R-AGE-3", "R-EDU-1", "R-EDU-2", "R-EDU-3", "R-POLSTD-1", "R-RELIGION-1", "R-OTHERPARTY-1")
 READMISSION = ("R-READMIT-1", "R-READMIT-2", "R-READMIT-3")
+INTRODUCTION_AT_VOTE = ("R-INTRO-3",)
 DOSSIER_COMPLETE = ("R-TRAIN-1", "R-TRAIN-2", "R-APP-1", "R-VERIFY-5", "R-COMMENT-1", "R-NOBRANCH-1")
 
 TRANSITIONS: list[TransitionSpec] = [
@@ -138,7 +139,7 @@ TRANSITIONS: list[TransitionSpec] = [
          ("R-INTRO-1", "R-INTRO-2", "R-INTRO-3", "R-INTRO-4"), form="3-KNĐ / 4-KNĐ / 5-KNĐ", resolve=resolve_introducers),
     step("hold_branch_vote", ("introduced",), "branch_approved", "Chi bộ xét, biểu quyết đề nghị kết nạp",
          "Branch meeting votes on admission", BRANCH, s.HoldBranchVote, "meeting_date",
-         (*ELIGIBILITY, *DOSSIER_COMPLETE, *READMISSION, "R-VOTE-BRANCH-1", "R-VOTE-BRANCH-2"), form="6-KNĐ"),
+         (*ELIGIBILITY, *DOSSIER_COMPLETE, *INTRODUCTION_AT_VOTE, *READMISSION, "R-VOTE-BRANCH-1", "R-VOTE-BRANCH-2"), form="6-KNĐ"),
     step("hold_grassroots_committee_vote", ("branch_approved",), "committee_approved", "Đảng ủy cơ sở xét, biểu quyết",
          "Grassroots committee votes", GRASSROOTS, s.HoldCommitteeVote, "meeting_date",
          ("R-APPRAISE-1", "R-VOTE-COMMITTEE-1"), form="7-KNĐ / 8-KNĐ"),
@@ -180,7 +181,7 @@ def build_workflow(params: Params | None = None, calendar: WorkingCalendar | Non
         rule_sets=RULE_SETS,
         params=params or load_params(),
         initial="source",
-        calendar=calendar,
+        calendar=calendar or load_calendar(),
     )
 
 

@@ -46,6 +46,7 @@ PARAMETERS: dict[str, Param] = {
     "retry_wait_months": Param(0, "policy", "R-RETRY-1: local waiting time before reopening"),
     "sla_declaration_wd": Param(20, "policy", "R-SLA-1: application to biography declaration, working days"),
     "sla_verification_wd": Param(40, "policy", "R-SLA-1: start to conclusion of verification, working days"),
+    "no_erasures_from": Param(date(2022, 1, 18), "verified", "R-BIO-1: HD 12-HD/BTCTW in force: no erasures or corrections"),
     "education_accepts_equivalent": Param(False, "verified", "R-EDU-1: 'or equivalent' accepted (set 2016 only)"),
     "introducer_same_unit": Param(True, "verified", "R-INTRO-2: same unit under the same grassroots organisation"),
 }
@@ -79,5 +80,6 @@ def load_params(environ: dict[str, str] | None = None) -> Params:
     if path:
         with open(path, encoding="utf-8") as fh:
             overrides = json.load(fh)
-        params = params.with_overrides(overrides)
+        dates = {k for k, p in PARAMETERS.items() if isinstance(p.value, date)}
+        params = params.with_overrides({k: date.fromisoformat(v) if k in dates and isinstance(v, str) else v for k, v in overrides.items()})
     return params

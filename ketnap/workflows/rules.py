@@ -320,11 +320,16 @@ def education_standard(ctx: RuleContext) -> Outcome:
     citation="QĐ 24-QĐ/TW điểm 1.2.2; HD 01-HD/TW điểm 1.2",
     confidence=V,
     condition="A candidate living in mountain, border, island, ethnic-minority or especially difficult areas, or a "
-    "fisherman working at sea, who does not meet R-EDU-1, has at least completed primary school.",
+    "fisherman working at sea, who does not meet R-EDU-1, has at least completed primary school; other special cases "
+    "pass with the provincial standing committee's decision dated on or before the branch meeting (R-EDU-3).",
     messages={
         "default": (
             "Trình độ: {level}; ở vùng đặc biệt khó khăn phải hoàn thành chương trình tiểu học trở lên.",
             "Education: {level}; in these areas at least completion of primary school is required.",
+        ),
+        "approved": (
+            "Trình độ: {level}; trường hợp đặc biệt đã được ban thường vụ tỉnh ủy xem xét, quyết định.",
+            "Education: {level}; a special case decided by the provincial standing committee.",
         ),
         "elder": (
             "Trình độ: {level}; dưới tiểu học, xét theo R-EDU-3 (già làng, trưởng bản, người có uy tín).",
@@ -340,6 +345,8 @@ def education_difficult_area(ctx: RuleContext) -> Outcome:
         return ok(**_edu_values(ctx))
     if ctx.subject.get("community_figure"):
         return ok("elder", **_edu_values(ctx))
+    if on_or_before((ctx.fact(BRANCH_VOTE) or {}).get("education_special_approval_on"), branch_meeting_date(ctx)):
+        return ok("approved", **_edu_values(ctx))
     return fail(**_edu_values(ctx))
 
 
@@ -513,8 +520,8 @@ def application_letter(ctx: RuleContext) -> Outcome:
     title=("Tự khai lý lịch đầy đủ, trung thực (mẫu 2-KNĐ)", "Biography declared personally, fully, honestly (2-KNĐ)"),
     citation="Điều lệ Đảng Điều 4 khoản 1; HD 01-HD/TW điểm 3.3(a); HD 12-HD/BTCTW mục I 1.4.1",
     confidence=V,
-    condition="The candidate declares the biography personally, completely, with no erasures or corrections. A "
-    "re-declaration is allowed but flagged (seed 003 wants it right the first time).",
+    condition="The candidate declares the biography personally and completely; from 18/01/2022 (HD 12-HD/BTCTW) also "
+    "with no erasures or corrections. A re-declaration is allowed but flagged (seed 003 wants it right the first time).",
     messages={
         "default": ("Lý lịch tự khai đầy đủ, không tẩy xóa (lần khai thứ {count}).", "Biography declared personally and completely (declaration {count})."),
         "incomplete": ("Lý lịch chưa đạt: {missing}.", "Biography not acceptable: {missing_en}."),
@@ -523,13 +530,15 @@ def application_letter(ctx: RuleContext) -> Outcome:
             "Biography declared for the {count}th time: it should be complete the first time (seed 003).",
         ),
     },
+    params=("no_erasures_from",),
 )
 def biography_declared(ctx: RuleContext) -> Outcome:
     problems = [
         ("personally_declared", "chưa do quần chúng tự khai", "not declared personally"),
         ("complete", "khai chưa đầy đủ", "incomplete"),
-        ("no_erasures", "có tẩy xóa, sửa chữa", "has erasures or corrections"),
     ]
+    if ctx.act_date >= ctx.param("no_erasures_from"):
+        problems.append(("no_erasures", "có tẩy xóa, sửa chữa", "has erasures or corrections"))
     missing = [(vi, en) for key, vi, en in problems if not ctx.act.get(key)]
     count = ctx.snapshot.count("declare_biography") + 1
     if missing:
@@ -772,18 +781,16 @@ def introducers_qualify(ctx: RuleContext) -> Outcome:
         name = member.get("full_name", f"#{intro['member_id']}")
         if not _official_on(member, day):
             problems.append((f"{name} chưa là đảng viên chính thức", f"{name} is not an official member"))
-        if intro.get("replacement"):
-            continue
         since = intro.get("together_since")
-        if since is None:
+        if intro.get("replacement"):
+            pass  # R-INTRO-4: a replacement needs no 12 months together; the rest still applies
+        elif since is None:
             problems.append((f"{name}: chưa ghi thời gian cùng công tác", f"{name}: no date since working together"))
-        else:
+        elif add_months(since, need_months) > day:
             months = completed_months(since, day)
-            if add_months(since, need_months) > day:
-                y, m = years_months(months)
-                problems.append(
-                    (f"{name} mới cùng công tác {months} tháng (cần {need_months})", f"{name} has been together {months} months (needs {need_months})")
-                )
+            problems.append(
+                (f"{name} mới cùng công tác {months} tháng (cần {need_months})", f"{name} has been together {months} months (needs {need_months})")
+            )
         if same_unit_required:
             same_base = base is None or member.get("grassroots_org_id") in (None, base[1].id)
             if not (intro.get("same_unit", True) and same_base):
@@ -799,10 +806,11 @@ def introducers_qualify(ctx: RuleContext) -> Outcome:
     title=("Giới thiệu qua Đoàn hoặc Công đoàn", "Youth Union or trade-union route"),
     citation="Điều lệ Đảng Điều 4 khoản 1; QĐ 24-QĐ/TW điểm 3.1",
     confidence=V,
-    condition="A candidate of youth age (≤ 360 completed months on the introduction date) where a Youth Union exists is a "
+    condition="A candidate of youth age (≤ 360 completed months on the branch meeting date, R-CALC-AGE) where a Youth Union exists is a "
     "Youth Union member introduced by its grassroots executive committee plus one official member; where there is no "
     "Youth Union but a trade union, a trade-union member introduced by its executive committee plus one official member. "
-    "Union routes are for youth-age candidates only; the resolution is dated on or before the introduction.",
+    "Union routes are for youth-age candidates only; the resolution is dated on or before the introduction. Judged at "
+    "the branch vote; when the introductions are recorded, a route not fitting the age on that day is flagged (warning).",
     messages={
         "default": ("Hình thức giới thiệu phù hợp: {route}.", "Introduction route fits: {route_en}."),
         "need_youth_union": (
@@ -825,23 +833,32 @@ def introducers_qualify(ctx: RuleContext) -> Outcome:
     params=("youth_age_max_months",),
 )
 def union_route(ctx: RuleContext) -> Outcome:
-    months = completed_months(ctx.subject["date_of_birth"], ctx.act_date)
+    """Judged on the branch meeting's date (R-CALC-AGE: age is counted at the meeting that considers
+    admission). When the introductions are recorded the meeting date is not known yet: a route that
+    does not fit the age on the introduction date is then only flagged, and the branch vote decides."""
+    at_vote = ctx.trigger == BRANCH_VOTE
+    intro = ctx.fact("record_introductions") if at_vote else ctx.act
+    if intro is None:
+        return NOT_APPLICABLE
+    months = age_months_at_branch_meeting(ctx)[0] if at_vote else completed_months(ctx.subject["date_of_birth"], ctx.act_date)
     youth = months <= ctx.param("youth_age_max_months")
-    route = ctx.act.get("route", "members")
+    route = intro.get("route", "members")
     values = {**ymd(months), "route": vocab.INTRO_ROUTES[route], "route_en": route}
-    if youth and ctx.act.get("youth_union_exists"):
+    if youth and intro.get("youth_union_exists"):
         required = "youth_union"
-    elif youth and ctx.act.get("trade_union_exists"):
+    elif youth and intro.get("trade_union_exists"):
         required = "trade_union"
     else:
         required = "members"
     if route != required:
-        return fail({"youth_union": "need_youth_union", "trade_union": "need_trade_union", "members": "not_youth"}[required], **values)
+        key = {"youth_union": "need_youth_union", "trade_union": "need_trade_union", "members": "not_youth"}[required]
+        return fail(key, **values) if at_vote else Outcome(True, key, values, flag=True)
     if route == "members":
         return ok(**values)
     member_flag = "youth_union_member" if route == "youth_union" else "trade_union_member"
-    resolution = ctx.act.get("union_resolution_on")
-    complete = bool(ctx.subject.get(member_flag)) and on_or_before(resolution, ctx.act_date) and len(_introducers(ctx)) == 1
+    introduced_on = intro.get("introduced_on") or ctx.act_date
+    introducers = intro.get("introducers") or []
+    complete = bool(ctx.subject.get(member_flag)) and on_or_before(intro.get("union_resolution_on"), introduced_on) and len(introducers) == 1
     return check(complete, "default" if complete else "union_incomplete", **values)
 
 

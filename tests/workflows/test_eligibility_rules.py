@@ -138,6 +138,16 @@ def test_education_exceptions_in_difficult_areas(world: World, who: dict[str, ob
     assert status(evaluation, "R-EDU-3") is edu3
 
 
+def test_other_special_cases_in_difficult_areas_pass_with_the_provincial_decision(world: World) -> None:
+    dossier = world.dossier("introduced", who=subject(education="literate", special_area=True))
+    meeting = date.fromisoformat(dossier.steps["hold_branch_vote"]["meeting_date"])
+    approved = dossier.evaluate("hold_branch_vote", education_special_approval_on=meeting)
+    late = dossier.evaluate("hold_branch_vote", education_special_approval_on=meeting + timedelta(days=1))
+    assert status(approved, "R-EDU-2") is Status.PASSED
+    assert result(approved, "R-EDU-2").outcome.key == "approved"
+    assert status(late, "R-EDU-2") is Status.FAILED
+
+
 def test_an_illiterate_elder_needs_the_provincial_approval_on_or_before_the_meeting(world: World) -> None:
     dossier = world.dossier("introduced", who=subject(education="none", special_area=True, community_figure=True))
     meeting = date.fromisoformat(dossier.steps["hold_branch_vote"]["meeting_date"])
