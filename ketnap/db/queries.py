@@ -98,3 +98,12 @@ def user_by_name(conn: Connection, username: str) -> dict[str, Any] | None:
     )
     row = conn.execute(query).first()
     return dict(row._mapping) if row is not None else None
+
+
+def org_settings(conn: Connection, org_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(_o.c.settings).where(_o.c.id == org_id)).first()
+    return None if row is None else dict(row[0] or {})
+
+
+def set_org_settings(conn: Connection, org_id: int, settings: dict[str, Any]) -> None:
+    conn.execute(_o.update().where(_o.c.id == org_id).values(settings=settings))

@@ -217,6 +217,32 @@ def orgs() -> None:
         click.echo(f"{'  ' * row['depth']}{row['id']:>5} {row['name']} ({row['level_code']}){flags}")
 
 
+@main.command("org-settings")
+@click.argument("org_id", type=int)
+@click.option("--block", "block", multiple=True, help="Quy định [policy]/cảnh báo chuyển thành chặn (vd. R-SLA-1).")
+@click.option("--unblock", "unblock", multiple=True, help="Bỏ chặn, chỉ cảnh báo.")
+@click.option("--param", "pairs", multiple=True, help="Tham số riêng của tổ chức: tên=giá_trị (vd. sla_verification_wd=30).")
+@click.option("--clear-param", "clear", multiple=True, help="Bỏ tham số riêng, dùng giá trị chung.")
+@with_appcontext
+def org_settings(org_id: int, block: tuple[str, ...], unblock: tuple[str, ...], pairs: tuple[str, ...], clear: tuple[str, ...]) -> None:
+    """Xem / đặt cấu hình của một tổ chức: quy định chặn, giới hạn thời gian (áp dụng cho cấp dưới)."""
+    from ..db import queries
+    from ..workflows.settings import SettingsError, update_settings
+
+    with services().engine.begin() as conn:
+        current = queries.org_settings(conn, org_id)
+        if current is None:
+            fail(f"Không tìm thấy (not found): tổ chức {org_id}.")
+        try:
+            updated = update_settings(current, block=block, unblock=unblock, params=dict(p.partition("=")[::2] for p in pairs),
+                                      clear=clear)
+        except SettingsError as err:
+            report_error(BadInput(err.field_errors))
+        if updated != current:
+            queries.set_org_settings(conn, org_id, updated)
+    click.echo(json.dumps(updated, ensure_ascii=False, indent=2, sort_keys=True))
+
+
 @main.command()
 @click.option("--org", "org_id", type=int, default=None, help="Chỉ đảng viên trong tổ chức này (và cấp dưới).")
 @click.option("--status", type=click.Choice(["official", "probationary"]), default=None)

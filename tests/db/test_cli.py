@@ -213,3 +213,37 @@ def test_orgs_and_members_listings(cli_db: str) -> None:
     assert members.exit_code == 0
     assert len(members.output.strip().splitlines()) == 5
     assert all("probationary" in line for line in members.output.strip().splitlines())
+
+
+def test_org_settings_switch_a_policy_to_blocking_and_set_a_limit(cli_db: str) -> None:
+    org = scalar(cli_db, "SELECT id FROM organisations WHERE level_code = 'grassroots_committee' ORDER BY id LIMIT 1")
+    result = run(cli_db, "org-settings", str(org), "--block", "R-SLA-1", "--param", "sla_verification_wd=30")
+    assert result.exit_code == 0, result.output
+    stored = json.loads(result.output)
+    assert stored == {"blocking_policies": ["R-SLA-1"], "params": {"sla_verification_wd": 30}}
+    from ketnap.db.repository import SqlUnitOfWork
+    from ketnap.workflows.admission import build_workflow
+
+    branch_dossier = scalar(cli_db, "SELECT d.id FROM dossiers d JOIN organisations o ON o.id = d.branch_id "
+                                    "WHERE o.parent_id = :g ORDER BY d.id LIMIT 1", g=org)
+    engine = make_engine(cli_db)
+    try:
+        with SqlUnitOfWork(engine, build_workflow()) as uow:
+            settings = uow.dossiers.snapshot(branch_dossier).settings
+    finally:
+        engine.dispose()
+    assert settings["blocking_policies"] == ["R-SLA-1"]
+    assert settings["params"]["sla_verification_wd"] == 30
+    cleared = run(cli_db, "org-settings", str(org), "--unblock", "R-SLA-1", "--clear-param", "sla_verification_wd")
+    assert json.loads(cleared.output) == {}
+
+
+@pytest.mark.parametrize(("args", "field"), [(["--block", "R-AGE-1"], "--block"), (["--param", "age_min_months=200"], "--param"),
+                                             (["--param", "sla_verification_wd=abc"], "sla_verification_wd")])
+def test_org_settings_refuse_what_an_organisation_may_not_change(cli_db: str, args: list[str], field: str) -> None:
+    org = scalar(cli_db, "SELECT id FROM organisations WHERE level_code = 'grassroots_committee' ORDER BY id DESC LIMIT 1")
+    before = scalar(cli_db, "SELECT settings FROM organisations WHERE id = :o", o=org)
+    result = run(cli_db, "org-settings", str(org), *args)
+    assert result.exit_code == 2
+    assert field in result.output
+    assert scalar(cli_db, "SELECT settings FROM organisations WHERE id = :o", o=org) == before
