@@ -112,7 +112,7 @@ def build_tree(rng: random.Random, shape: str, first_id: int, store: MemoryStore
         parent = gr
         if i == 5:
             parent = _add_org(tree, next(next_id), "Đảng bộ bộ phận khối trường học", "sub_committee", gr, f"DBBP-{i}")
-        for j in range(8 if i < 2 else 7 + (i % 2)):
+        for j in range(9 if i % 3 == 0 else 8):
             kind = BRANCH_KINDS[j % len(BRANCH_KINDS)]
             label = f"{kind} {HAMLETS[(i + j) % len(HAMLETS)]}" if kind == "Chi bộ thôn" else f"{kind} {COMMUNES[i]}"
             _add_org(tree, next(next_id), label, "branch", parent, f"CB-{i}-{j}")
@@ -126,7 +126,7 @@ def build_members(rng: random.Random, tree: Tree, first_id: int, target: int = 4
         node = tree.store.chain(branch)
         grassroots_id = next((n.id for n in node if n.level in ("grassroots_committee", "grassroots_branch")), None)
         tree.members_by_branch[branch] = []
-        for k in range(rng.randint(per_branch - 10, per_branch + 10)):
+        for k in range(rng.randint(per_branch - 8, per_branch + 10)):
             gender = "female" if rng.random() < 0.4 else "male"
             name, _ = _name(rng, gender)
             probationary = k % 11 == 10
