@@ -154,7 +154,7 @@ def prepare(
             f"{expected_version}); hãy tải lại (changed by someone else, reload).",
             snapshot.version,
         )
-    if snapshot.state not in spec.sources:
+    if not workflow.can_leave(snapshot.state, trigger):
         possible = ", ".join(workflow.triggers_from(snapshot.state)) or "—"
         raise InvalidTransition(
             f"Hồ sơ đang ở trạng thái '{snapshot.state}', không thể '{trigger}' (trigger not possible from this state); "

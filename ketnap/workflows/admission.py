@@ -7,7 +7,6 @@ workflow is built once and shared by every dossier.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from ..engine.calendar import WorkingCalendar
@@ -72,7 +71,7 @@ def step(trigger: str, sources: tuple[str, ...], dest: str | None, vi: str, en: 
 # Which trigger recorded the facts that lead into each state: superseded when the dossier goes back.
 def superseded_after(target: str) -> tuple[str, ...]:
     later = set(ORDER[ORDER.index(target) + 1 :])
-    return tuple(t.trigger for t in TRANSITIONS if t.dest in later and t.trigger not in ("reopen",))
+    return tuple(t.trigger for t in TRANSITIONS if t.dest in later)
 
 
 def _supersede_to_target(source: str, dest: str) -> tuple[str, ...]:
@@ -195,7 +194,3 @@ def state_label(state: str, lang: str = "vi") -> str:
         if name == state:
             return vi if lang == "vi" else en
     return state
-
-
-def rule_set_for(day: date) -> str:
-    return RULE_SETS.for_date(day).code
