@@ -26,6 +26,7 @@ from .engine.service import LOCAL_TZ, Actor, Change, advance, local_today, open_
 from .engine.snapshot import OrgNode
 from .engine.text import search_key
 from .engine.workflow import Workflow
+from .passwords import hash_password
 from .workflows.admission import ORDER, TERMINAL, decoders
 from .workflows.journey import happy_path
 from .workflows.rules import competent_body
@@ -154,6 +155,10 @@ def build_mass_orgs(tree: Tree, first_id: int) -> None:
                 next_id += 1
 
 
+# Every demo user signs in with this password (printed by `make run`); never use the demo in production.
+DEMO_PASSWORD = "ketnap-demo"
+
+
 def build_users(tree: Tree, first_id: int) -> None:
     branch = tree.branches[0]
     grassroots = tree.store.chain(branch)[1].id
@@ -167,7 +172,7 @@ def build_users(tree: Tree, first_id: int) -> None:
         ("admin", "Quản trị hệ thống", "admin", None),
     ]):
         tree.users.append({"id": first_id + i, "username": username, "full_name": full_name, "role": role, "org_id": org,
-                           "password_hash": None, "active": True})
+                           "password_hash": hash_password(DEMO_PASSWORD), "active": True})
 
 
 @dataclass
