@@ -157,6 +157,7 @@ def build_mass_orgs(tree: Tree, first_id: int) -> None:
 
 # Every demo user signs in with this password (printed by `make run`); never use the demo in production.
 DEMO_PASSWORD = "ketnap-demo"
+DEMO_USERNAMES = ("chiuy", "danguy", "bantochuc", "kiemtra", "admin")
 
 
 def build_users(tree: Tree, first_id: int) -> None:

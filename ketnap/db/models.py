@@ -278,9 +278,30 @@ __all__ = [
     "NFCString",
     "OrgLevel",
     "Organisation",
+    "SympathiserReview",
     "TransitionLog",
     "UTCDateTime",
     "User",
     "metadata",
     "table_of",
 ]
+
+
+class SympathiserReview(Base):
+    """A branch's monthly review of its sympathiser list ("rà soát danh sách quần chúng cảm tình Đảng hằng tháng").
+
+    One row per branch and month (`period`, 'YYYY-MM'); `sympathiser_count` is how many were on the list
+    when the review was recorded.
+    """
+
+    __tablename__ = "sympathiser_reviews"
+    __table_args__ = (UniqueConstraint("branch_id", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    reviewed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(NFCString(2000))
+    sympathiser_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -45,12 +45,17 @@ def _secret_key(instance_path: str) -> str:
         with open(path, encoding="ascii") as fh:
             return fh.read().strip()
     except FileNotFoundError:
-        os.makedirs(instance_path, exist_ok=True)
-        key = secrets.token_hex(32)
+        pass
+    os.makedirs(instance_path, exist_ok=True)
+    try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(key)
-        return key
+    except FileExistsError:  # another server process wrote it first
+        with open(path, encoding="ascii") as fh:
+            return fh.read().strip()
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key)
+    return key
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

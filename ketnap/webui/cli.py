@@ -190,18 +190,31 @@ def summary() -> None:
     for state, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         click.echo(f"  {state_label(state):45} {n:6}")
     if users:
-        click.echo("Người dùng mẫu (dùng với --as): " + ", ".join(f"{u['username']} ({u['role']})" for u in users[:6]))
+        click.echo("Người dùng (dùng với --as): " + ", ".join(f"{u['username']} ({u['role']})" for u in users[:6]))
     click.echo(
-        "\nThử (try):\n"
-        "  .venv/bin/ketnap orgs\n"
+        "\nDòng lệnh (try):\n"
         "  .venv/bin/ketnap candidates list --state introduced --limit 5\n"
         "  .venv/bin/ketnap explain <DOSSIER>\n"
-        "  .venv/bin/ketnap advance <DOSSIER> hold_branch_vote --fact meeting_date=2026-11-20 "
-        "--fact official_total=15 --fact present=12 --fact agreeing=9\n"
         "  .venv/bin/ketnap history <DOSSIER>\n"
-        "  .venv/bin/ketnap rules\n"
-        "(Giao diện web: phần [2/7].)"
+        "  .venv/bin/ketnap rules"
     )
+
+
+@main.command("web-help")
+@click.option("--url", default="http://127.0.0.1:8000/", show_default=True)
+@with_appcontext
+def web_help(url: str) -> None:
+    """In địa chỉ giao diện web và tài khoản mẫu."""
+    from ..db import queries
+    from ..demo import DEMO_PASSWORD, DEMO_USERNAMES
+
+    with services().engine.connect() as conn:
+        users = [u for u in queries.users(conn) if u["username"] in DEMO_USERNAMES]
+    click.secho(f"\nGiao diện web (web UI): {url}", fg="green", bold=True)
+    if users:
+        click.echo(f"Tài khoản mẫu, mật khẩu '{DEMO_PASSWORD}' (demo log-ins):")
+        for u in users:
+            click.echo(f"  {u['username']:10} {u['full_name']:22} {u['role']}")
 
 
 @main.command()
@@ -430,3 +443,65 @@ def rules_cmd(markdown: bool, rule_set: str | None, lang: str | None) -> None:
         click.echo(f"{rule.id:20} [{rule.confidence.value}]{kind} {title}\n{'':20} {rule.citation} — bộ: {sets}")
 
 
+
+
+@main.group()
+def users() -> None:
+    """Người dùng giao diện web (web users)."""
+
+
+def _ask_password(username: str, password: str | None) -> str:
+    from ..passwords import password_problem
+
+    secret = password or click.prompt("Mật khẩu (password)", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(secret, username)
+    if problem:
+        fail(f"Dữ liệu không hợp lệ (bad input):\n  password: {problem}")
+    return secret
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--name", "full_name", required=True, help="Họ và tên.")
+@click.option("--role", type=click.Choice(["branch_committee", "grassroots_staff", "superior_board", "auditor", "admin"]), required=True)
+@click.option("--org", "org_id", type=int, default=None, help="Tổ chức của người dùng (bắt buộc, trừ admin).")
+@click.option("--password", default=None, envvar="KETNAP_NEW_PASSWORD", help="Mặc định: hỏi khi chạy (prompted).")
+@with_appcontext
+def users_add(username: str, full_name: str, role: str, org_id: int | None, password: str | None) -> None:
+    """Tạo người dùng (ví dụ tài khoản quản trị đầu tiên)."""
+    from sqlalchemy import select
+
+    from ..db.models import Organisation, User, table_of
+    from ..engine.text import nfc
+    from ..passwords import hash_password
+
+    if role != "admin" and org_id is None:
+        fail("Dữ liệu không hợp lệ (bad input):\n  --org: bắt buộc với vai trò này (required for this role).")
+    secret = _ask_password(username, password)
+    u, o = table_of(User), table_of(Organisation)
+    with services().engine.begin() as conn:
+        if conn.execute(select(u.c.id).where(u.c.username == username)).first():
+            fail(f"Dữ liệu không hợp lệ (bad input):\n  username: '{username}' đã có (already taken).")
+        if org_id is not None and not conn.execute(select(o.c.id).where(o.c.id == org_id)).first():
+            fail(f"Dữ liệu không hợp lệ (bad input):\n  --org: không có tổ chức {org_id} (no such organisation).")
+        conn.execute(u.insert().values(username=username, full_name=nfc(full_name), role=role, org_id=org_id,
+                                       password_hash=hash_password(secret), active=True))
+    click.secho(f"Đã tạo người dùng {username} ({role}).", fg="green")
+
+
+@users.command("password")
+@click.argument("username")
+@click.option("--password", default=None, envvar="KETNAP_NEW_PASSWORD", help="Mặc định: hỏi khi chạy (prompted).")
+@with_appcontext
+def users_password(username: str, password: str | None) -> None:
+    """Đặt lại mật khẩu của một người dùng."""
+    from ..db.models import User, table_of
+    from ..passwords import hash_password
+
+    secret = _ask_password(username, password)
+    u = table_of(User)
+    with services().engine.begin() as conn:
+        done = conn.execute(u.update().where(u.c.username == username).values(password_hash=hash_password(secret))).rowcount
+    if not done:
+        fail(f"Không tìm thấy (not found): người dùng '{username}'.")
+    click.secho(f"Đã đặt mật khẩu mới cho {username}.", fg="green")

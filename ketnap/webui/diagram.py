@@ -177,7 +177,7 @@ def _machine(workflow: Workflow) -> _Machine:
     return machine
 
 
-
+@lru_cache(maxsize=512)
 def _render(workflow: Workflow, lang: str, current: str | None, visited: frozenset[str],
             done: frozenset[tuple[str, str]]) -> str:
     graph = _Diagram(_machine(workflow), workflow, lang, current, visited, done).get_graph(title=TITLES[lang])

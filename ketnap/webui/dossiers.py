@@ -14,7 +14,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
-from werkzeug.wrappers import Response
 
 from ..db import queries
 from ..db.dossier_list import SORTS, DossierFilter, count_overdue, find_dossiers
@@ -25,7 +24,7 @@ from ..engine.service import advance, explain, local_today, open_dossier
 from ..engine.snapshot import Snapshot
 from ..engine.workflow import Evaluation
 from ..workflows import vocab
-from ..workflows.admission import HAPPY_PATH, OTHER_ENDS, ORDER, TERMINAL, state_label
+from ..workflows.admission import HAPPY_PATH, ORDER, OTHER_ENDS, TERMINAL, state_label
 from ..workflows.deadlines import due_date, overdue_cutoffs
 from ..workflows.rules import competent_body
 from ..workflows.schemas import CandidateSchema, RegisterSource, codec
@@ -235,7 +234,7 @@ def dossier(dossier_id: int) -> tuple[str, int]:
 
 def _last_change(dossier_id: int) -> Mapping[str, Any] | None:
     row = db().execute(select(_t.c.actor_name, _t.c.at).where(_t.c.dossier_id == dossier_id).order_by(_t.c.seq.desc()).limit(1)).first()
-    return row._mapping if row is not None else None
+    return dict(row._mapping) if row is not None else None
 
 
 @bp.post("/dossiers/<int:dossier_id>/act/<trigger>")

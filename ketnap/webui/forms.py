@@ -167,12 +167,12 @@ def _clean(data: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
             continue
         value = data[name]
         if isinstance(fld, fields.List) and isinstance(fld.inner, fields.Nested):
-            rows = [_clean(row, fld.inner.schema) for row in value if not _blank(row)]  # type: ignore[attr-defined]
+            rows = [_clean(row, fld.inner.schema) for row in value if not _blank(row)]
             if rows:
                 out[name] = rows
         elif isinstance(fld, fields.Nested):
             if not _blank(value):
-                out[name] = _clean(value, fld.schema)  # type: ignore[attr-defined]
+                out[name] = _clean(value, fld.schema)
         elif isinstance(fld, fields.Boolean):
             out[name] = bool(value)
         elif isinstance(value, str):

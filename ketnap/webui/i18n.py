@@ -42,7 +42,7 @@ def fmt_date(value: date | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value)
+            return f"{date.fromisoformat(value):%d/%m/%Y}"
         except ValueError:
             return value
     return f"{value:%d/%m/%Y}"

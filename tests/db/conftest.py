@@ -18,6 +18,7 @@ from ketnap.db.session import make_engine
 from ketnap.engine.workflow import Workflow
 from ketnap.workflows.admission import build_workflow
 
+
 @pytest.fixture(scope="session")
 def db_url(fresh_database: Callable[[], str]) -> str:
     """A migrated database shared by the session's tests; each test builds its own organisations in it."""

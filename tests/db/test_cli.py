@@ -247,3 +247,29 @@ def test_org_settings_refuse_what_an_organisation_may_not_change(cli_db: str, ar
     assert result.exit_code == 2
     assert field in result.output
     assert scalar(cli_db, "SELECT settings FROM organisations WHERE id = :o", o=org) == before
+
+
+def test_users_add_creates_a_user_who_can_sign_in_and_refuses_bad_input(cli_db: str) -> None:
+    from ketnap.passwords import verify_password
+
+    org = scalar(cli_db, "SELECT min(id) FROM organisations")
+    assert run(cli_db, "users", "add", "cli_user_1", "--name", "Người Dùng Mới", "--role", "auditor", "--org", str(org),
+               "--password", "mot-mat-khau-dai").exit_code == 0
+    stored = scalar(cli_db, "SELECT password_hash FROM users WHERE username = 'cli_user_1'")
+    assert stored.startswith("$argon2") and verify_password(stored, "mot-mat-khau-dai")
+    again = run(cli_db, "users", "add", "cli_user_1", "--name", "X", "--role", "auditor", "--org", str(org), "--password", "mot-mat-khau-dai")
+    assert again.exit_code == 2 and "username" in again.output
+    short = run(cli_db, "users", "add", "cli_user_2", "--name", "X", "--role", "auditor", "--org", str(org), "--password", "ngan")
+    assert short.exit_code == 2 and "password" in short.output
+    no_org = run(cli_db, "users", "add", "cli_user_3", "--name", "X", "--role", "auditor", "--password", "mot-mat-khau-dai")
+    assert no_org.exit_code == 2 and "--org" in no_org.output
+    assert scalar(cli_db, "SELECT count(*) FROM users WHERE username IN ('cli_user_2', 'cli_user_3')") == 0
+    assert run(cli_db, "users", "password", "cli_user_1", "--password", "mat-khau-thu-hai").exit_code == 0
+    assert verify_password(scalar(cli_db, "SELECT password_hash FROM users WHERE username = 'cli_user_1'"), "mat-khau-thu-hai")
+    assert run(cli_db, "users", "password", "nobody_like_this", "--password", "mat-khau-thu-hai").exit_code == 2
+
+
+def test_web_help_prints_the_url_and_the_demo_logins(cli_db: str) -> None:
+    result = run(cli_db, "web-help", "--url", "http://127.0.0.1:8123/")
+    assert "http://127.0.0.1:8123/" in result.output
+    assert "chiuy" in result.output and "ketnap-demo" in result.output

@@ -76,7 +76,11 @@ class Browser:
 
     def login(self, username: str, password: str = DEMO_PASSWORD) -> TestResponse:
         self.get("/login")
-        return self.post("/login", {"username": username, "password": password})
+        response = self.post("/login", {"username": username, "password": password})
+        if response.status_code == 302:
+            self.token = None
+            self.get("/")  # signing in starts a new session, with a new CSRF token
+        return response
 
     def add_source(self, name: str = "Nguyễn Thị Thử", born: str = "05/03/1998", **extra: Any) -> int:
         """Add a candidate through the form; returns the new dossier's ID."""
