@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.expression import Executable, Join
+from sqlalchemy.sql.expression import Join
 from sqlalchemy.sql.selectable import NamedFromClause
 
 from .models import Candidate, Dossier, DossierFact, Member, Organisation, SympathiserReview, User, table_of
@@ -119,8 +119,8 @@ def record_review(conn: Connection, branch_id: int, period: str, reviewed_on: da
     values = {"branch_id": branch_id, "period": period, "reviewed_on": reviewed_on, "reviewed_by": reviewed_by, "note": note,
               "sympathiser_count": sympathiser_count, "created_at": datetime.now(UTC)}
     unique = [_r.c.branch_id, _r.c.period]
-    statement: Executable = (
+    statement = (
         postgresql.insert(_r).values(values).on_conflict_do_nothing(index_elements=unique) if conn.dialect.name == "postgresql"
         else sqlite.insert(_r).values(values).on_conflict_do_nothing(index_elements=unique)
-    )
-    return conn.execute(statement).rowcount == 1
+    ).returning(_r.c.id)
+    return conn.execute(statement).first() is not None

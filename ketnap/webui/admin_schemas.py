@@ -41,6 +41,10 @@ ORG_CODE = validate.Regexp(
 CITIZEN_ID = validate.Regexp(r"^\d{12}$", error="Số CCCD gồm 12 chữ số (citizen ID: 12 digits).")
 
 
+def length(low: int, high: int) -> validate.Length:
+    return validate.Length(min=low, max=high, error="Cần từ {min} đến {max} ký tự (between {min} and {max} characters).")
+
+
 def level_problem(parent_level: str, level: str) -> str | None:
     """Why an organisation of `level` cannot sit under one of `parent_level`: its rank must be greater."""
     parent_label, parent_rank = vocab.ORG_LEVELS[parent_level]
@@ -56,7 +60,7 @@ def level_problem(parent_level: str, level: str) -> str | None:
 class NewPassword(Base):
     """A password typed twice; `account` is the user name it must not contain, when the form has none."""
 
-    password = fields.String(required=True, validate=validate.Length(max=200))
+    password = fields.String(required=True, validate=validate.Length(max=200, error="Tối đa {max} ký tự (at most {max} characters)."))
     password_again = fields.String(required=True)
 
     def __init__(self, *, account: str = "", **kwargs: Any):
@@ -77,7 +81,7 @@ class NewPassword(Base):
 class UserFields(Base):
     """Who the user is and where they work: every role but the administrator belongs to an organisation."""
 
-    full_name = Text(required=True, validate=validate.Length(min=2, max=200))
+    full_name = Text(required=True, validate=length(2, 200))
     role = fields.String(required=True, validate=one_of(vocab.ROLES))
     org_id = fields.Integer(load_default=None, allow_none=True, strict=False)
 
@@ -103,7 +107,7 @@ class PasswordReset(NewPassword):
 
 
 class OrgEdit(Base):
-    name = Text(required=True, validate=validate.Length(min=2, max=300))
+    name = Text(required=True, validate=length(2, 300))
     may_admit = flag()
     has_committee = flag()
     active = flag()
@@ -111,7 +115,7 @@ class OrgEdit(Base):
 
 class OrgCreate(Base):
     parent_id = fields.Integer(required=True, strict=False)
-    name = Text(required=True, validate=validate.Length(min=2, max=300))
+    name = Text(required=True, validate=length(2, 300))
     code = Text(required=True, validate=ORG_CODE)
     level_code = fields.String(required=True, validate=one_of(vocab.ORG_LEVELS))
     may_admit = flag()
@@ -124,7 +128,7 @@ class OrgCreate(Base):
 class MemberSchema(Base):
     """A party member ("đảng viên"): an official member has the date they became official."""
 
-    full_name = Text(required=True, validate=validate.Length(min=2, max=200))
+    full_name = Text(required=True, validate=length(2, 200))
     date_of_birth = optional_date()
     gender = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["male", "female"]))
     status = fields.String(required=True, validate=one_of(vocab.MEMBER_STATUSES))

@@ -20,9 +20,10 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from ketnap.db.migrate import upgrade
@@ -37,6 +38,7 @@ VIEWPORT = {"width": 1280, "height": 800}
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 DOCS_IMAGES = ROOT / "docs" / "images"
 _skipped: list[str] = []
+_FAILED = pytest.StashKey[bool]()
 
 
 def _in_ci() -> bool:
@@ -75,27 +77,39 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
+def chromium() -> Iterator[Browser]:
     """Debian's Chromium, headless, launched once for the session."""
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         _unavailable(f"{CHROMIUM} is missing (install Debian's package: apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the Python package 'playwright' is not installed (pip install -e '.[test]')")
+    for stale in SHOTS.glob("FAILED-*.png"):
+        stale.unlink()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
+    return report
+
+
 @pytest.fixture()
-def page(chromium: Any, live_url: str) -> Iterator[Any]:
-    """A fresh browser context (no cookies) on a 1280×800 window, in Việt Nam's time zone."""
+def page(chromium: Browser, live_url: str, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser context (no cookies) on a 1280×800 window, in Việt Nam's time zone.
+
+    When the test fails, the page as it was is kept in tests/artifacts/screenshots/FAILED-<test>.png.
+    """
     context = chromium.new_context(base_url=live_url, viewport=VIEWPORT, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
+    if request.node.stash.get(_FAILED, False):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"FAILED-{request.node.name}.png"), full_page=True)
     context.close()
 
 
@@ -106,9 +120,9 @@ class Screenshots:
         self.docs = docs
         SHOTS.mkdir(parents=True, exist_ok=True)
 
-    def __call__(self, page: Any, name: str, *, for_docs: bool = False, full_page: bool = False) -> Path:
+    def __call__(self, page: Page, name: str, *, for_docs: bool = False) -> Path:
         path = SHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        page.screenshot(path=str(path))
         if for_docs and self.docs:
             DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, DOCS_IMAGES / path.name)
@@ -117,5 +131,5 @@ class Screenshots:
 
 @pytest.fixture(scope="session")
 def shoot() -> Screenshots:
-    """shoot(page, 'name', for_docs=True): a screenshot of the window (or the whole page)."""
+    """shoot(page, 'name', for_docs=True): a screenshot of what the window shows."""
     return Screenshots(docs=os.environ.get("KETNAP_DOCS_SCREENSHOTS") == "1")
