@@ -20,8 +20,9 @@ The name search compares the folded name (`candidates.search_name`, engine.text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -47,6 +48,7 @@ SORTS: dict[str, tuple[Any, ...]] = {
 }
 BY_NAME = frozenset({"name", "-name"})
 MAX_PER_PAGE = 200
+_GLOB_SPECIAL = re.compile(r"([*?\[])")
 # Above this many dossiers in the list, a page in name order is found by walking the names in order;
 # at or below it, by sorting the list's dossiers (each costs a fetch of its candidate).
 WALK_NAMES_ABOVE = 3_000
@@ -116,13 +118,20 @@ def _dossier_conditions(f: DossierFilter, cutoffs: Mapping[str, date]) -> list[C
     return where
 
 
-def _candidate_conditions(f: DossierFilter) -> list[ColumnElement[bool]]:
+def _name_contains(key: str, dialect: str) -> ColumnElement[bool]:
+    """`search_name` contains `key`. On SQLite as GLOB: case-sensitive, twice as fast as LIKE over the folded names."""
+    if dialect == "sqlite":
+        return _c.c.search_name.op("GLOB")("*" + _GLOB_SPECIAL.sub(r"[\1]", key) + "*")
+    return _c.c.search_name.contains(key, autoescape=True)
+
+
+def _candidate_conditions(f: DossierFilter, dialect: str) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if f.source_category:
         where.append(_c.c.source_category == f.source_category)
     key = search_key(f.search or "")
     if key:
-        where.append(_c.c.search_name.contains(key, autoescape=True))
+        where.append(_name_contains(key, dialect))
     return where
 
 
@@ -161,9 +170,9 @@ def find_dossiers(conn: Connection, f: DossierFilter, cutoffs: Mapping[str, date
     per_page = max(1, min(f.per_page, MAX_PER_PAGE))
     page = max(1, f.page)
     if f.sort not in SORTS:
-        f = DossierFilter(**{**f.__dict__, "sort": "-updated"})
+        f = replace(f, sort="-updated")
     scope = scope_org_ids(conn, f.org_id)
-    where, about_candidate = _dossier_conditions(f, cutoffs), _candidate_conditions(f)
+    where, about_candidate = _dossier_conditions(f, cutoffs), _candidate_conditions(f, conn.dialect.name)
     total = _count(conn, scope, where, about_candidate)
     rows: list[dict[str, Any]] = []
     if total > (page - 1) * per_page:

@@ -5,7 +5,8 @@ These tests drive the user interface as a person would (keyboard, labels, real f
 tokens, real cookies). They run on SQLite only: they test the UI, not the database; the database
 layer runs on SQLite and PostgreSQL in tests/db and tests/webui.
 
-Chromium is Debian's package (`apt-get install chromium`), never a browser Playwright downloads.
+Chromium is Debian's package (`apt-get install chromium`, /usr/bin/chromium; KETNAP_CHROMIUM names
+another executable), never a browser Playwright downloads.
 When it is missing the tests fail in CI (CI=true: CI must run them) and are skipped elsewhere, with
 the reason printed at the end of the run.
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 
 from ketnap.demo import DEMO_PASSWORD
-from ketnap.workflows.admission import state_label
+from ketnap.workflows.admission import HAPPY_PATH, OTHER_ENDS, state_label
 from ketnap.workflows.rules import CATALOGUE
 
 CANDIDATE = "Lê Thị Thu Hà"
@@ -27,6 +27,8 @@ APPLY = "Nộp đơn xin vào Đảng"
 DATE = re.compile(r"^\d{2}/\d{2}/\d{4}$")
 HASH = re.compile(r"^[0-9a-f]{16}$")
 Screenshots = Callable[..., Path]  # the `shoot` fixture of conftest.py
+VIEWPORT = {"width": 1280, "height": 800}
+STATES = [name for name, _vi, _en in (*HAPPY_PATH, *OTHER_ENDS)]
 
 UNLABELLED_FIELDS = """() => Array.from(document.querySelectorAll('main input, main select, main textarea'))
   .filter(el => el.type !== 'hidden' && !(el.labels && el.labels.length)
@@ -72,6 +74,7 @@ def open_action(page: Page, step: str) -> Locator:
     """The action's <details>, opened from the keyboard (focus its summary, press Enter) if closed."""
     action = page.locator("details.action").filter(has=page.locator("summary", has_text=step))
     expect(action).to_have_count(1)
+    assert unlabelled_fields(page) == []
     if action.get_attribute("open") is None:
         action.locator("summary").focus()
         page.keyboard.press("Enter")
@@ -101,9 +104,6 @@ def unlabelled_fields(page: Page) -> list[str]:
     """The form fields of the page (folded ones too) that no <label> or aria attribute names."""
     result: list[str] = page.evaluate(UNLABELLED_FIELDS)
     return result
-
-
-# -- the tests ---------------------------------------------------------------------------------
 
 
 def add_candidate(page: Page, name: str, shoot: Screenshots | None = None) -> int:
@@ -156,7 +156,6 @@ def test_branch_member_advances_a_candidate_and_the_auditor_reads_the_timeline(p
 
     dossier_id = add_candidate(page, CANDIDATE, shoot)
     shoot(page, "ho-so-nguon")
-    assert unlabelled_fields(page) == []
     admit_to_sympathiser_list(page)
 
     action = open_action(page, NOMINATE)
@@ -189,13 +188,15 @@ def test_branch_member_advances_a_candidate_and_the_auditor_reads_the_timeline(p
     expect_state(page, "applied")
     expect(page.locator("ol.timeline code")).to_have_count(0)  # hashes are the auditor's
     page.locator(".flash.success").evaluate("el => el.remove()")
+    page.set_viewport_size({"width": 1280, "height": 1080})  # tall enough for the procedure diagram
     shoot(page, "dossier", for_docs=True)  # shown in the README
+    page.set_viewport_size(VIEWPORT)
 
     sign_out(page)
     sign_in(page, "kiemtra")
     page.goto(f"/dossiers/{dossier_id}")
     auditor_reads_timeline(page)
-    page.set_viewport_size({"width": 1280, "height": 960})
+    page.set_viewport_size({"width": 1280, "height": 960})  # the whole timeline
     shoot(page, "kiem-tra-dien-bien")
 
 
@@ -211,7 +212,9 @@ def refusal_shown(page: Page) -> None:
     expect(item).to_contain_text("Hội Cựu chiến binh xã")
     expect(item).to_contain_text("phải do trung tâm chính trị cấp huyện (hoặc tương đương) cấp")
     expect(item.locator("cite")).to_have_text(rule.citation)
+    expect(refusal).to_contain_text("Chưa lưu gì")
     expect_state(page, "training_nominated")
+    expect(page.locator("ol.timeline > li")).to_have_count(3)
 
 
 def auditor_reads_timeline(page: Page) -> None:
@@ -258,7 +261,7 @@ def test_english_keeps_dates_day_month_year(page: Page, shoot: Screenshots) -> N
     page.locator(".cards a[href^='/dossiers/']").first.click()
     expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
     state = page.locator(".state-line .badge.state").inner_text()
-    assert state in {state_label(s, "en") for s in _all_states()}, state
+    assert state in {state_label(s, "en") for s in STATES}, state
     for when in page.locator("ol.timeline > li strong").all():
         expect(when).to_have_text(DATE)
     expect(page.locator("dl.facts dd").first).to_have_text(DATE)  # date of birth
@@ -267,18 +270,16 @@ def test_english_keeps_dates_day_month_year(page: Page, shoot: Screenshots) -> N
     expect(page.get_by_role("heading", name="Diễn biến")).to_be_visible()
 
 
-def _all_states() -> list[str]:
-    from ketnap.workflows.admission import HAPPY_PATH, OTHER_ENDS
-
-    return [name for name, _vi, _en in (*HAPPY_PATH, *OTHER_ENDS)]
-
-
 def test_print_and_password_pages_are_reachable(page: Page, shoot: Screenshots) -> None:
     sign_in(page, "chiuy")
     page.get_by_role("link", name="Hồ sơ", exact=True).click()
     page.locator("main table a[href^='/dossiers/']").first.click()
+    name = page.get_by_role("heading", level=1).inner_text()
+    steps = page.locator("ol.timeline > li").count()
     page.get_by_role("link", name="Bản tóm tắt để in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tóm tắt hồ sơ kết nạp đảng viên")
+    expect(page.locator("dl.facts")).to_contain_text(name)
+    expect(page.locator("table.list tbody tr")).to_have_count(steps)
     shoot(page, "in-tom-tat", for_docs=True)
     page.go_back()
     page.get_by_role("link", name="Mật khẩu", exact=True).click()

@@ -80,14 +80,21 @@ def test_password_change_checks_and_signs_out_other_sessions(login, browser) -> 
 
 
 def test_login_is_rate_limited_with_the_same_message_for_everyone(demo_url: str, app: Flask) -> None:
-    from conftest import Browser
+    from web_world import Browser
+
+    from ketnap.webui.extensions import limiter
 
     limited = create_app({"DATABASE_URL": demo_url, "TESTING": True, "SECRET_KEY": "x", "RATELIMIT_ENABLED": True,
                           "KETNAP_LOGIN_LIMIT": "3 per minute"})
-    b = Browser(limited.test_client())
-    statuses = [b.post("/login", {"username": "chiuy", "password": "wrong-password"}).status_code for _ in range(3)]
-    assert statuses == [401, 401, 401]
-    blocked = b.post("/login", {"username": "chiuy", "password": DEMO_PASSWORD})
-    assert blocked.status_code == 429, "even the right password waits once the limit is reached"
-    assert "Quá nhiều lần thử" in blocked.get_data(as_text=True)
-    assert b.get("/login").status_code == 200, "only POSTs are counted"
+    try:
+        b = Browser(limited.test_client())
+        statuses = [b.post("/login", {"username": "chiuy", "password": "wrong-password"}).status_code for _ in range(3)]
+        assert statuses == [401, 401, 401]
+        blocked = b.post("/login", {"username": "chiuy", "password": DEMO_PASSWORD})
+        assert blocked.status_code == 429, "even the right password waits once the limit is reached"
+        assert "Quá nhiều lần thử" in blocked.get_data(as_text=True)
+        assert b.get("/login").status_code == 200, "only POSTs are counted"
+    finally:  # the limiter is one object shared by every app of the process: give it back to the test app
+        with app.app_context():
+            limiter.init_app(app)
+            limiter.reset()

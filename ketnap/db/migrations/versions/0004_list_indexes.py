@@ -22,20 +22,21 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 INDEXES = {
-    "ix_dossiers_branch_id_updated_at": ["branch_id", "updated_at"],
-    "ix_dossiers_updated_at": ["updated_at"],
-    "ix_dossiers_branch_id_state_state_since": ["branch_id", "state", "state_since"],
-    "ix_dossiers_state_state_since": ["state", "state_since"],
+    "ix_dossiers_branch_id_updated_at": ("dossiers", ["branch_id", "updated_at"]),
+    "ix_dossiers_updated_at": ("dossiers", ["updated_at"]),
+    "ix_dossiers_branch_id_state_since": ("dossiers", ["branch_id", "state", "state_since", "updated_at"]),
+    "ix_dossiers_state_since": ("dossiers", ["state", "state_since", "updated_at"]),
+    "ix_candidates_source_category": ("candidates", ["source_category"]),
 }
 
 
 def upgrade() -> None:
-    for name, columns in INDEXES.items():
-        op.create_index(name, "dossiers", columns)
+    for name, (table, columns) in INDEXES.items():
+        op.create_index(name, table, columns)
     op.drop_index("ix_dossiers_branch_id_state", table_name="dossiers")
 
 
 def downgrade() -> None:
     op.create_index("ix_dossiers_branch_id_state", "dossiers", ["branch_id", "state"])
-    for name in reversed(INDEXES):
-        op.drop_index(name, table_name="dossiers")
+    for name, (table, _columns) in reversed(INDEXES.items()):
+        op.drop_index(name, table_name=table)
