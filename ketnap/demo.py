@@ -161,7 +161,9 @@ DEMO_USERNAMES = ("chiuy", "danguy", "bantochuc", "kiemtra", "admin")
 
 
 def build_users(tree: Tree, first_id: int) -> None:
-    branch = tree.branches[0]
+    # A branch under a grassroots committee ("chi bộ trực thuộc đảng bộ cơ sở"), so that the branch
+    # member, the grassroots staff and the superior board are three different organisations.
+    branch = next((b for b in tree.branches if tree.store.chain(b)[0].level == "branch"), tree.branches[0])
     grassroots = tree.store.chain(branch)[1].id
     superior = next(n.id for n in tree.store.chain(branch) if n.level in ("district", "commune"))
     top = tree.orgs[0]["id"]

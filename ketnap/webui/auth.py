@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
@@ -199,6 +200,15 @@ def init_app(app: Flask) -> None:
     def _forbidden(err: Any) -> Any:
         return render_template("error.html", code=403, message=_("Your role may not do this.")), 403
 
+    @app.errorhandler(CSRFError)
+    def _csrf(err: Any) -> Any:
+        message = _("The form has expired or did not come from this site. Reload the page and try again.")
+        return render_template("error.html", code=400, message=message), 400
+
     @app.errorhandler(400)
     def _bad_request(err: Any) -> Any:
-        return render_template("error.html", code=400, message=getattr(err, "description", "") or _("Bad request.")), 400
+        return render_template("error.html", code=400, message=_("Bad request.")), 400
+
+    @app.errorhandler(500)
+    def _server_error(err: Any) -> Any:
+        return render_template("error.html", code=500, message=_("Something went wrong on the server; nothing was saved. Try again.")), 500
