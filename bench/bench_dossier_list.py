@@ -15,7 +15,8 @@ rate limiting off), for three users: `chiuy` (branch committee: one branch), `ba
 (superior board: one commune committee's subtree) and `kiemtra` (auditor: the whole province).
 Each page is asked round-robin (the pages side by side, so a noisy neighbour hits them all alike),
 after a warm-up; time.perf_counter around client.get. Beside each page's total, the time its SQL
-statements took in the same requests (engine events), so the ratio says where the time goes.
+statements took in the same requests (engine events), and, as the baseline asked in the same
+rounds, the user's password page: signed in, the same base template, no dossier read ("floor").
 Run: .venv/bin/python bench/bench_dossier_list.py [requests per page, default 200] [--rebuild]
 """
 
@@ -54,6 +55,7 @@ OUT = Path(__file__).resolve().parent / "out"
 USERS = ("chiuy", "bantochuc", "kiemtra")
 PAGES = ("/dossiers", "/dossiers?q=nguyen+van", "/dossiers?state=probationary&sort=since", "/dossiers?overdue=1",
          "/dossiers?page=50", "/dossiers?sort=name", "/")
+FLOOR = "/account/password"  # the baseline: signed in, the same base template, no dossier read at all
 WARM_UP = 10
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 _d, _c, _o = table_of(Dossier), table_of(Candidate), table_of(Organisation)
@@ -160,7 +162,7 @@ def sql_clock(engine: Engine) -> Iterator[list[float]]:
 def measure(app: Flask, n: int) -> dict[tuple[str, str], tuple[list[float], list[float]]]:
     """Per (user, page): the request times and the SQL times of the same requests, in ms."""
     clients = {user: signed_in(app, user) for user in USERS}
-    cases = [(user, page) for user in USERS for page in PAGES]
+    cases = [(user, page) for user in USERS for page in (*PAGES, FLOOR)]
     times: dict[tuple[str, str], tuple[list[float], list[float]]] = {key: ([], []) for key in cases}
     with app.app_context():
         engine = services().engine
@@ -210,9 +212,11 @@ def main() -> None:
     worst = 0.0
     for (user, page), (total, sql) in times.items():
         ratio = p95(total) / TARGET_MS
-        worst = max(worst, ratio)
+        if page != FLOOR:
+            worst = max(worst, ratio)
         share = statistics.median(sql) / statistics.median(total)
-        print(f"{f'{user} ({sizes[user]:,})':28} {page:42} {statistics.median(total):7.1f} {p95(total):7.1f} {max(total):7.1f} "
+        label = f"{page} (floor)" if page == FLOOR else page
+        print(f"{f'{user} ({sizes[user]:,})':28} {label:42} {statistics.median(total):7.1f} {p95(total):7.1f} {max(total):7.1f} "
               f"{ratio:10.2f} {statistics.median(sql):8.1f} {share:9.0%}")
     engine.dispose()
     verdict = "met" if worst < 1 else "NOT met"

@@ -1,17 +1,19 @@
 """The dossier list of the web UI: filters, diacritic-insensitive search, sorting and pagination.
 
-Three statements for a page, whatever its size (no N+1): the organisation tree (to turn the scope
-into the IDs of its organisations), the total, and the page. Written to stay fast with 100,000
-dossiers on SQLite, whose planner has no statistics to go by:
+The same few statements for a page whatever its size (no N+1): the organisation tree (to turn the
+scope into the IDs of its organisations), then the total and the page. Written to stay fast with
+100,000 dossiers on SQLite, whose planner has no statistics to go by (bench/bench_dossier_list.py):
 
 - the scope is a plain `branch_id IN (...)` list, left out when it holds every organisation;
-- the total counts dossiers alone (covering indexes), candidates only through a semi-join when a
-  candidate filter is given: `candidate_id IN (SELECT id FROM candidates WHERE ...)`, so the name
-  search scans the small `search_name` index once instead of fetching every dossier's candidate;
-- the page first picks its 50 dossier IDs from the indexes (branch_id, updated_at),
-  (branch_id, state, state_since)... (migration 0004) and only then joins the names and branches;
-- sorting by name over a large scope walks the `search_name` index in order and stops at the page
-  (the scope test written so that no index takes it over); a small scope is sorted whole, cheaper.
+- without a candidate filter the total counts dossiers alone, from a covering index (migration 0004);
+- a candidate filter (name, source category) is a semi-join, `candidate_id IN (SELECT id FROM
+  candidates WHERE ...)`: the small `search_name` index is scanned once, not every dossier's
+  candidate fetched; and the page's statement counts the matches too (a window count), so that scan
+  happens once per page;
+- the page first picks its dossier IDs from an index on the sort's columns and only then joins the
+  names and branches of those few;
+- sorting by name over a long list walks the `search_name` index in order and stops at the page
+  (the scope test written so that no index takes it over); a short list is sorted whole, cheaper.
 
 The name search compares the folded name (`candidates.search_name`, engine.text.search_key) so
 "nguyen van a" finds "Nguyễn Văn A". Overdue is "entered the state before that state's cutoff"
@@ -22,11 +24,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, ColumnElement, Date, Select, case, false, func, literal, select
+from sqlalchemy import ColumnElement, Connection, Date, Select, case, false, func, literal, select
 
 from ..engine.text import search_key
 from .models import Candidate, Dossier, Organisation, table_of
@@ -168,6 +170,16 @@ def _page_ids(where: list[ColumnElement[bool]], sort: str, per_page: int, offset
     return query.where(*where).order_by(*SORTS[sort]).limit(per_page).offset(offset)
 
 
+def _counted_page(conn: Connection, where: list[ColumnElement[bool]], sort: str, per_page: int,
+                  offset: int) -> tuple[list[dict[str, Any]], int]:
+    """The page and the total in one statement: with a candidate filter every match is found anyway, so count them there."""
+    rows = _page(conn, _page_ids(where, sort, per_page, offset).add_columns(func.count().over().label("total")), sort)
+    total = rows[0]["total"] if rows else (_count(conn, where) if offset else 0)
+    for row in rows:
+        del row["total"]
+    return rows, total
+
+
 def find_dossiers(conn: Connection, f: DossierFilter, cutoffs: Mapping[str, date]) -> DossierPage:
     """One page of dossiers matching `f` and how many match in all."""
     per_page = max(1, min(f.per_page, MAX_PER_PAGE))
@@ -178,17 +190,11 @@ def find_dossiers(conn: Connection, f: DossierFilter, cutoffs: Mapping[str, date
     about_dossier = _about_dossier(f, cutoffs)
     about_candidate = _about_candidate(f, conn.dialect.name)
     if about_candidate is not None:
-        # Every match is found anyway: the page's query counts them too, so the candidates are searched once.
-        where = [*_in_scope(scope), *about_dossier, about_candidate]
-        rows = _page(conn, _page_ids(where, sort, per_page, offset).add_columns(func.count().over().label("total")), sort)
-        total = rows[0].pop("total") if rows else (_count(conn, where) if offset else 0)
-        for row in rows[1:]:
-            del row["total"]
+        rows, total = _counted_page(conn, [*_in_scope(scope), *about_dossier, about_candidate], sort, per_page, offset)
     else:
         total = _count(conn, [*_in_scope(scope), *about_dossier])
         walk = sort in BY_NAME and total > WALK_NAMES_ABOVE
-        where = [*_in_scope(scope, indexed=not walk), *about_dossier]
-        rows = _page(conn, _page_ids(where, sort, per_page, offset), sort) if total > offset else []
+        rows = _page(conn, _page_ids([*_in_scope(scope, indexed=not walk), *about_dossier], sort, per_page, offset), sort)
     for row in rows:
         cutoff = cutoffs.get(row["state"])
         row["overdue"] = cutoff is not None and row["state_since"] < cutoff

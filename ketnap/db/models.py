@@ -164,6 +164,7 @@ class Candidate(Base):
     """
 
     __tablename__ = "candidates"
+    __table_args__ = (Index("ix_candidates_source_category", "source_category"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     full_name: Mapped[str] = mapped_column(NFCString(200))
@@ -197,7 +198,12 @@ class Dossier(Base):
     """
 
     __tablename__ = "dossiers"
-    __table_args__ = (Index("ix_dossiers_branch_id_state", "branch_id", "state"),)
+    __table_args__ = (
+        Index("ix_dossiers_branch_id_updated_at", "branch_id", "updated_at"),
+        Index("ix_dossiers_updated_at", "updated_at"),
+        Index("ix_dossiers_branch_id_state_since", "branch_id", "state", "state_since", "updated_at"),
+        Index("ix_dossiers_state_since", "state", "state_since", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)

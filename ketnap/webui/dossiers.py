@@ -335,4 +335,6 @@ def new_source() -> Any:
                 flash(_("Added %(name)s as a source of the branch.", name=subject["full_name"]), "success")
                 return redirect(url_for("dossiers.dossier", dossier_id=result.change.dossier_id))
     status = 422 if errors else 200
-    return render_template("new_source.html", person=person, act=act_form, branches=branches, branch_id=branch_id, errors=errors), status
+    former_open = any(k.startswith("c-former_member-") for k in errors)
+    return render_template("new_source.html", person=person, act=act_form, branches=branches, branch_id=branch_id, errors=errors,
+                           former_open=former_open), status

@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask_wtf import FlaskForm
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, missing, validate
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -122,7 +122,7 @@ def _label_choices(name: str, fld: fields.Field, ctx: FormContext) -> list[tuple
     if codes is None:
         return None
     table = labels.CHOICES.get(name)
-    blank = [] if fld.required and fld.load_default is not None else [("", "—")]
+    blank = [] if fld.load_default is not missing else [("", "—")]
     return blank + [(c, labels.choice_label(c, ctx.lang, table)) for c in codes]
 
 

@@ -60,6 +60,8 @@ FIELDS: dict[str, Message] = {
     "reopened_on": M("Ngày xem xét lại", "Reopened on"),
     # facts
     "note": M("Ghi chú", "Note"),
+    "helper": M("Đảng viên chính thức được phân công giúp đỡ", "Official member assigned to help"),
+    "probation_helper": M("Đảng viên giúp đỡ trong thời gian dự bị", "Helper during probation"),
     "helper_member_id": M("Đảng viên chính thức được phân công giúp đỡ", "Official member assigned to help"),
     "class_name": M("Lớp bồi dưỡng", "Training class"),
     "certificate_no": M("Số giấy chứng nhận", "Certificate number"),

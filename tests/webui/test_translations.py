@@ -23,12 +23,17 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     pybabel = Path(sys.executable).with_name("pybabel")
     subprocess.run([str(pybabel), "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "."], cwd=ROOT, check=True)
     with pot.open("rb") as fh:
-        return {m.id for m in read_po(fh) if m.id}
+        return {first(m.id) for m in read_po(fh) if m.id}
+
+
+def first(value: str | tuple[str, ...] | list[str]) -> str:
+    """A message or its first plural form (Vietnamese has one form)."""
+    return value if isinstance(value, str) else value[0]
 
 
 def po_catalog() -> dict[str, str]:
     with PO.open("rb") as fh:
-        return {m.id: m.string for m in read_po(fh, locale="vi") if m.id and not m.fuzzy}
+        return {first(m.id): first(m.string) for m in read_po(fh, locale="vi") if m.id and not m.fuzzy}
 
 
 def test_every_ui_message_has_a_vietnamese_translation(extracted: set[str]) -> None:
@@ -44,5 +49,5 @@ def test_translations_keep_the_placeholders() -> None:
 
 def test_the_compiled_catalog_matches_the_source() -> None:
     with MO.open("rb") as fh:
-        compiled = {m.id: m.string for m in read_mo(fh) if m.id}
+        compiled = {first(m.id): first(m.string) for m in read_mo(fh) if m.id}
     assert compiled == po_catalog(), "messages.mo is stale: run `make translations`"

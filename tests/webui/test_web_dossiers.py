@@ -12,6 +12,7 @@ from ketnap.webui import services
 
 TODAY = date.today().strftime("%d/%m/%Y")
 ADMIT = "admit_to_sympathiser_list"
+REQ = '<span class="req" aria-hidden="true">*</span>'  # the mark of a required field, after its label
 
 
 def helper_options(page: str) -> list[str]:
@@ -40,8 +41,8 @@ def test_a_new_source_offers_its_next_step_with_a_labelled_form(login) -> None:
     dossier_id = b.add_source("Vũ Thị Bước Một")
     page = b.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
     assert "Đưa vào danh sách cảm tình Đảng, phân công đảng viên giúp đỡ" in page
-    assert f'<label for="{ADMIT}-decided_on">Ngày quyết định</label>' in page
-    assert f'<label for="{ADMIT}-helper_member_id">Đảng viên chính thức được phân công giúp đỡ</label>' in page
+    assert f'<label for="{ADMIT}-decided_on">Ngày quyết định</label>{REQ}' in page
+    assert f'<label for="{ADMIT}-helper_member_id">Đảng viên chính thức được phân công giúp đỡ</label>{REQ}' in page
     assert helper_options(page), "the branch's official members are offered as helpers"
 
 
