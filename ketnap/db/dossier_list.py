@@ -201,10 +201,6 @@ def find_dossiers(conn: Connection, f: DossierFilter, cutoffs: Mapping[str, date
     return DossierPage(rows, total, page, per_page)
 
 
-def count_overdue(conn: Connection, org_id: int | None, cutoffs: Mapping[str, date]) -> int:
-    return _count(conn, [*_in_scope(scope_org_ids(conn, org_id)), _overdue(cutoffs)])
-
-
 def count_by_state(conn: Connection, org_id: int | None) -> dict[str, int]:
     """How many dossiers are in each state, in the subtree of `org_id` (everywhere when None)."""
     query = select(_d.c.state, func.count()).where(*_in_scope(scope_org_ids(conn, org_id))).group_by(_d.c.state)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, literal, select
+from sqlalchemy import Connection, Select, literal, select
 
 from .models import Candidate, Dossier, Member, Organisation, TransitionLog, User, table_of
 
@@ -75,14 +75,6 @@ def members(conn: Connection, org_id: int | None = None, status: str | None = No
     if status is not None:
         query = query.where(_m.c.status == status)
     return [dict(row._mapping) for row in conn.execute(query)]
-
-
-def count_by_state(conn: Connection, org_id: int | None = None) -> dict[str, int]:
-    """How many dossiers are in each state, in the subtree of `org_id` (everywhere when None)."""
-    query = select(_d.c.state, func.count()).group_by(_d.c.state)
-    if org_id is not None:
-        query = query.where(_d.c.branch_id.in_(subtree_ids(org_id)))
-    return {row[0]: row[1] for row in conn.execute(query)}
 
 
 def users(conn: Connection) -> list[dict[str, Any]]:

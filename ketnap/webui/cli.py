@@ -179,9 +179,10 @@ def demo(size: int, seed: int, shape: str, if_empty: bool) -> None:
 def summary() -> None:
     """Tóm tắt dữ liệu và các lệnh nên thử."""
     from ..db import queries
+    from ..db.dossier_list import count_by_state
 
     with services().engine.connect() as conn:
-        counts = queries.count_by_state(conn, None)
+        counts = count_by_state(conn, None)
         orgs = queries.org_tree(conn)
         users = queries.users(conn)
     click.echo(f"Tổ chức: {len(orgs)}; hồ sơ: {sum(counts.values())}")

@@ -7,6 +7,7 @@ open_dossier): the same use cases as the CLI. A dossier outside the user's organ
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from ..db import queries
-from ..db.dossier_list import SORTS, DossierFilter, count_overdue, find_dossiers
+from ..db.dossier_list import SORTS, DossierFilter, count_by_state, find_dossiers
 from ..db.models import MassOrganisation, Member, Organisation, TransitionLog, table_of
 from ..db.repository import SqlUnitOfWork
 from ..engine.errors import BadInput, Conflict, Forbidden, InvalidTransition, NotFound
@@ -94,14 +95,14 @@ def waiting_states(role: str) -> list[str]:
 def dashboard() -> str:
     today = local_today()
     conn = db()
-    counts = queries.count_by_state(conn, me().org_id)
+    counts = count_by_state(conn, me().org_id)
     cut = cutoffs(today)
     waiting = waiting_states(me().role) if me().can_act else []
     waiting_page = find_dossiers(conn, DossierFilter(org_id=me().org_id, states=tuple(waiting), sort="since", per_page=10), cut) if waiting else None
     overdue_page = find_dossiers(conn, DossierFilter(org_id=me().org_id, overdue=True, sort="since", per_page=10), cut)
     return render_template(
         "dashboard.html", counts=counts, states=ALL_STATES, total=sum(counts.values()), waiting=waiting, waiting_page=waiting_page,
-        overdue_page=overdue_page, overdue_total=count_overdue(conn, me().org_id, cut), today=today,
+        overdue_page=overdue_page, overdue_total=overdue_page.total, today=today,
     )
 
 
@@ -150,7 +151,16 @@ def load_snapshot(dossier_id: int) -> Snapshot:
     return snap
 
 
-def form_context(snap: Snapshot, trigger: str | None, today: date) -> FormContext:
+@dataclass(frozen=True)
+class People:
+    """Who a dossier's forms may name: the branch's official members and the mass organisations above it."""
+
+    members: list[Any]
+    mass_orgs: list[Any]
+
+
+def people_of(snap: Snapshot) -> People:
+    """Two queries, once per page, whatever the number of forms on it."""
     conn = db()
     branch = snap.org_chain[0]
     members = conn.execute(
@@ -159,6 +169,12 @@ def form_context(snap: Snapshot, trigger: str | None, today: date) -> FormContex
     ).all()
     grassroots_ids = [o.id for o in snap.org_chain if o.level in vocab.GRASSROOTS_LEVELS] or [branch.id]
     mass = conn.execute(select(_mo.c.id, _mo.c.name).where(_mo.c.org_id.in_(grassroots_ids)).order_by(_mo.c.id)).all()
+    return People(list(members), list(mass))
+
+
+def form_context(snap: Snapshot, trigger: str | None, today: date, people: People | None = None) -> FormContext:
+    people = people or people_of(snap)
+    members, mass = people.members, people.mass_orgs
     wf = services().workflow
     defaults: dict[str, Any] = {}
     if trigger:
@@ -201,11 +217,12 @@ def render_dossier(snap: Snapshot, active: str | None = None, form: Any = None, 
     wf = services().workflow
     actions = _actions(snap, today)
     forms = {}
+    people = people_of(snap) if any(a["possible"] for a in actions) else None
     for action in actions:
         if action["possible"]:
             trigger = action["trigger"]
             forms[trigger] = form if trigger == active and form is not None else build_form(
-                schema_of(action["spec"]), form_context(snap, trigger, today), prefix=trigger)
+                schema_of(action["spec"]), form_context(snap, trigger, today, people), prefix=trigger)
     timeline = _timeline(snap.dossier_id or 0)
     path = [e["to_state"] for e in timeline]
     edges = [(e["from_state"], e["to_state"]) for e in timeline if e["from_state"]]

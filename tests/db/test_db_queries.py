@@ -6,6 +6,7 @@ import pytest
 from db_world import World, add_member
 
 from ketnap.db import queries
+from ketnap.db.dossier_list import count_by_state
 
 pytestmark = pytest.mark.db
 
@@ -20,8 +21,8 @@ def test_dossiers_are_listed_and_counted_within_the_subtree(world: World) -> Non
         assert [d["id"] for d in queries.list_dossiers(conn, org_id=world.orgs["grassroots"], state="sympathiser")] == [here[0]]
         assert [d["id"] for d in queries.list_dossiers(conn, org_id=world.orgs["district"], limit=1, offset=1)] == [here[0]]
         assert there in [d["id"] for d in queries.list_dossiers(conn, limit=1000)]
-        assert queries.count_by_state(conn, world.orgs["district"]) == {"sympathiser": 1, "source": 1}
-        assert queries.count_by_state(conn, world.orgs["other_branch"]) == {"source": 1}
+        assert count_by_state(conn, world.orgs["district"]) == {"sympathiser": 1, "source": 1}
+        assert count_by_state(conn, world.orgs["other_branch"]) == {"source": 1}
 
 
 def test_history_lists_the_log_in_order(world: World) -> None:

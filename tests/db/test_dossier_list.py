@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from ketnap.db import dossier_list
-from ketnap.db.dossier_list import DossierFilter, DossierPage, count_by_state, count_overdue, find_dossiers, scope_org_ids
+from ketnap.db.dossier_list import DossierFilter, DossierPage, count_by_state, find_dossiers, scope_org_ids
 from ketnap.db.migrate import upgrade
 from ketnap.db.models import Dossier, Organisation, table_of
 from ketnap.db.session import make_engine
@@ -167,6 +167,6 @@ def test_overdue_starts_the_day_before_the_cutoff(world: World) -> None:
     assert not is_overdue("applied", cut, TODAY, params, calendar)
     assert is_overdue("applied", cut - timedelta(days=1), TODAY, params, calendar)
     with world.engine.connect() as conn:
-        assert count_overdue(conn, world.orgs["district"], cutoffs(world)) == 1
-        assert count_overdue(conn, world.orgs["other_district"], cutoffs(world)) == 0
+        assert find_dossiers(conn, DossierFilter(org_id=world.orgs["district"], overdue=True), cutoffs(world)).total == 1
+        assert find_dossiers(conn, DossierFilter(org_id=world.orgs["other_district"], overdue=True), cutoffs(world)).total == 0
         assert find_dossiers(conn, DossierFilter(org_id=world.orgs["district"], overdue=True), {}).total == 0
