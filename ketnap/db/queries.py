@@ -27,25 +27,6 @@ def subtree_ids(org_id: int) -> Select[Any]:
     return select(tree.c.id)
 
 
-def list_dossiers(conn: Connection, org_id: int | None = None, state: str | None = None, limit: int = 50,
-                  offset: int = 0) -> list[dict[str, Any]]:
-    """Dossiers with their candidate's name and branch, newest first, optionally in a subtree and state."""
-    query = (
-        select(_d.c.id, _c.c.full_name, _c.c.date_of_birth, _d.c.state, _d.c.version, _d.c.state_since, _d.c.opened_on,
-               _d.c.updated_at, _d.c.branch_id, _o.c.name.label("branch_name"))
-        .join(_c, _c.c.id == _d.c.candidate_id)
-        .join(_o, _o.c.id == _d.c.branch_id)
-        .order_by(_d.c.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    if org_id is not None:
-        query = query.where(_d.c.branch_id.in_(subtree_ids(org_id)))
-    if state is not None:
-        query = query.where(_d.c.state == state)
-    return [dict(row._mapping) for row in conn.execute(query)]
-
-
 def history(conn: Connection, dossier_id: int) -> list[dict[str, Any]]:
     """The dossier's transition log, in order; empty when there is no such dossier."""
     query = select(*_t.c).where(_t.c.dossier_id == dossier_id).order_by(_t.c.seq)

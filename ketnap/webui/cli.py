@@ -313,19 +313,26 @@ def candidates_add(branch_id: int, registered_on: str | None, json_file: Path | 
 @candidates.command("list")
 @click.option("--org", "org_id", type=int, default=None)
 @click.option("--state", default=None)
-@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--search", "search", default="", help="Tên, không cần dấu (vd. nguyen van a).")
+@click.option("--overdue", is_flag=True, help="Chỉ hồ sơ quá hạn bước tiếp theo.")
+@click.option("--limit", type=click.IntRange(1, 200), default=50, show_default=True, help="Số hồ sơ mỗi trang.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @with_appcontext
-def candidates_list(org_id: int | None, state: str | None, limit: int, offset: int) -> None:
-    """Danh sách hồ sơ (lọc theo tổ chức, trạng thái)."""
-    from ..db import queries
+def candidates_list(org_id: int | None, state: str | None, search: str, overdue: bool, limit: int, page: int) -> None:
+    """Danh sách hồ sơ (lọc theo tổ chức, trạng thái, tên, quá hạn), mới thay đổi trước — như trang web."""
+    from ..db.dossier_list import DossierFilter, find_dossiers
+    from ..workflows.deadlines import overdue_cutoffs
 
-    if state and state not in services().workflow.states:
-        fail(f"Dữ liệu không hợp lệ (bad input):\n  --state: không có trạng thái '{state}'; có: {', '.join(services().workflow.states)}.")
+    wf = services().workflow
+    if state and state not in wf.states:
+        fail(f"Dữ liệu không hợp lệ (bad input):\n  --state: không có trạng thái '{state}'; có: {', '.join(wf.states)}.")
+    filt = DossierFilter(org_id=org_id, states=(state,) if state else (), search=search, overdue=overdue, per_page=limit, page=page)
     with services().engine.connect() as conn:
-        rows = queries.list_dossiers(conn, org_id=org_id, state=state, limit=limit, offset=offset)
-    for d in rows:
-        click.echo(f"{d['id']:>7} {d['full_name']:30} {d['state']:22} từ {d['state_since']}  chi bộ {d['branch_name']}")
+        found = find_dossiers(conn, filt, overdue_cutoffs(local_today(), wf.params, wf.calendar))
+    for d in found.rows:
+        late = "  QUÁ HẠN" if d["overdue"] else ""
+        click.echo(f"{d['id']:>7} {d['full_name']:30} {d['state']:22} từ {d['state_since']}  chi bộ {d['branch_name']}{late}")
+    click.echo(f"Trang {found.page}/{found.pages}, {found.total} hồ sơ.")
 
 
 @candidates.command("show")

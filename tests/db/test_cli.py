@@ -93,6 +93,18 @@ def test_candidate_added_as_a_source(cli_db: str) -> None:
     assert scalar(cli_db, "SELECT count(*) FROM transition_log WHERE dossier_id = :i", i=dossier_id) == 1
 
 
+def test_candidates_list_searches_without_diacritics_and_filters_by_state(cli_db: str) -> None:
+    branch = scalar(cli_db, "SELECT id FROM organisations WHERE level_code = 'branch' ORDER BY id LIMIT 1")
+    added = run(cli_db, "candidates", "add", "--branch", str(branch), "--name", "Đặng Thị Liệt Kê", "--dob", "05/05/2000",
+                "--gender", "female", "--education", "university")
+    assert added.exit_code == 0, added.output
+    found = run(cli_db, "candidates", "list", "--search", "dang thi liet ke")
+    assert "Đặng Thị Liệt Kê" in found.output and "1 hồ sơ" in found.output
+    assert "Đặng Thị Liệt Kê" not in run(cli_db, "candidates", "list", "--search", "dang thi liet ke", "--state", "official").output
+    bad = run(cli_db, "candidates", "list", "--state", "nowhere")
+    assert bad.exit_code == 2 and "--state" in bad.output
+
+
 @pytest.mark.parametrize(
     ("args", "field"),
     [

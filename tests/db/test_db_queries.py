@@ -11,16 +11,11 @@ from ketnap.db.dossier_list import count_by_state
 pytestmark = pytest.mark.db
 
 
-def test_dossiers_are_listed_and_counted_within_the_subtree(world: World) -> None:
-    here = [world.dossier_at("sympathiser"), world.open()]
-    there = world.open(branch="other_branch", actor=world.actor.__class__(None, "cli", world.actor.roles, None))
+def test_dossiers_are_counted_within_the_subtree(world: World) -> None:
+    world.dossier_at("sympathiser")
+    world.open()
+    world.open(branch="other_branch", actor=world.actor.__class__(None, "cli", world.actor.roles, None))
     with world.engine.connect() as conn:
-        listed = queries.list_dossiers(conn, org_id=world.orgs["district"])
-        assert [d["id"] for d in listed] == sorted(here, reverse=True)
-        assert listed[0]["full_name"] == "Nguyễn Văn An" and listed[0]["branch_name"] == "Tổ chức branch"
-        assert [d["id"] for d in queries.list_dossiers(conn, org_id=world.orgs["grassroots"], state="sympathiser")] == [here[0]]
-        assert [d["id"] for d in queries.list_dossiers(conn, org_id=world.orgs["district"], limit=1, offset=1)] == [here[0]]
-        assert there in [d["id"] for d in queries.list_dossiers(conn, limit=1000)]
         assert count_by_state(conn, world.orgs["district"]) == {"sympathiser": 1, "source": 1}
         assert count_by_state(conn, world.orgs["other_branch"]) == {"source": 1}
 
