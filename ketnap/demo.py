@@ -374,7 +374,7 @@ def _write_batch(engine: Engine, tables: Any, store: MemoryStore, counters: dict
             for row in fact_rows:
                 if row["kind"] in change.supersede:
                     row["superseded"] = True
-            logs.append({"id": log_id, "dossier_id": dossier_id, "seq": change.seq, "actor_id": change.actor_id, "actor_name": "demo",
+            logs.append({"id": log_id, "dossier_id": dossier_id, "seq": change.seq, "actor_id": change.actor_id, "actor_name": change.actor_name,
                          "at": change.at, "act_date": change.act_date, "from_state": change.from_state,
                          "to_state": change.to_state, "trigger": change.trigger, "facts": change.facts, "rule_results": change.rule_results,
                          "prev_hash": change.previous_hash, "hash": change.hash})

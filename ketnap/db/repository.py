@@ -107,12 +107,11 @@ _SUPERSEDE = (
     .values(superseded=True)
 )
 
-_USER_NAME = select(_u.c.full_name).where(_u.c.id == bindparam("actor_id")).scalar_subquery()
 _INSERT_LOG = Prepared(insert(_t).returning(_t.c.id).values(
     dossier_id=bindparam("dossier_id"),
     seq=bindparam("seq"),
     actor_id=bindparam("actor_id"),
-    actor_name=func.coalesce(bindparam("given_name", type_=_t.c.actor_name.type), _USER_NAME, ""),
+    actor_name=bindparam("actor_name", type_=_t.c.actor_name.type),
     at=bindparam("at", type_=_t.c.at.type),
     act_date=bindparam("act_date", type_=_t.c.act_date.type),
     from_state=bindparam("from_state"),
@@ -229,10 +228,9 @@ class SqlUnitOfWork:
     given; otherwise the user's full name is looked up from `users` by the change's actor ID.
     """
 
-    def __init__(self, engine: Engine, workflow: Workflow, actor_name: str | None = None):
+    def __init__(self, engine: Engine, workflow: Workflow):
         self.engine = engine
         self.workflow = workflow
-        self.actor_name = actor_name
         self.decoding = decoding_for(workflow)
         self._conn: Connection | None = None
         self.dossiers = SqlDossiers(self)
@@ -344,7 +342,7 @@ class SqlDossiers:
         log_entry_id = _INSERT_LOG.scalar(
             conn,
             {
-                "dossier_id": change.dossier_id, "seq": change.seq, "actor_id": change.actor_id, "given_name": self._uow.actor_name,
+                "dossier_id": change.dossier_id, "seq": change.seq, "actor_id": change.actor_id, "actor_name": change.actor_name,
                 "at": change.at, "act_date": change.act_date, "from_state": change.from_state, "to_state": change.to_state,
                 "trigger": change.trigger, "facts": change.facts, "rule_results": change.rule_results,
                 "previous_hash": change.previous_hash, "hash": change.hash,

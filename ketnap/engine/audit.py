@@ -20,6 +20,7 @@ HASHED_FIELDS = (
     "dossier_id",
     "seq",
     "actor_id",
+    "actor_name",
     "at",
     "act_date",
     "from_state",
@@ -59,3 +60,15 @@ def entry_hash(previous_hash: str, fields: Mapping[str, Any]) -> str:
         raise ValueError(f"audit entry lacks {', '.join(missing)}")
     payload = canonical_json({name: fields[name] for name in HASHED_FIELDS})
     return hashlib.sha256(f"{previous_hash}\n{payload}".encode()).hexdigest()
+
+
+def stored_fields(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The hashed fields of a stored log entry (a row of transition_log, or a line of an export).
+
+    Timestamps are hashed as ISO 8601 in UTC, dates as ISO dates, exactly as build_change wrote them.
+    """
+    fields = {name: entry[name] for name in HASHED_FIELDS}
+    for name in ("at", "act_date"):
+        if isinstance(fields[name], (date, datetime)):
+            fields[name] = fields[name].isoformat()
+    return fields

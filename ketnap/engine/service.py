@@ -54,6 +54,7 @@ class Change:
     supersede: tuple[str, ...]
     rule_results: list[dict[str, Any]]
     actor_id: int | None
+    actor_name: str
     at: datetime
     seq: int
     previous_hash: str
@@ -226,6 +227,7 @@ def build_change(
         "dossier_id": snapshot.dossier_id,
         "seq": seq,
         "actor_id": actor.id,
+        "actor_name": actor.name,
         "at": at.isoformat(),
         "act_date": evaluation.act_date.isoformat(),
         "from_state": snapshot.state,
@@ -247,6 +249,7 @@ def build_change(
         supersede=supersede,
         rule_results=results,
         actor_id=actor.id,
+        actor_name=actor.name,
         at=at,
         seq=seq,
         previous_hash=previous,

@@ -72,8 +72,8 @@ class World:
     actor: Actor
     steps: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
-    def uow(self, actor_name: str | None = None) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.wf, actor_name)
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, self.wf)
 
     def open(self, subject: dict[str, Any] | None = None, branch: str = "branch", actor: Actor | None = None) -> int:
         facts = self.steps[0][1]

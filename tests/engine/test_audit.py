@@ -16,6 +16,7 @@ def fields() -> dict[str, Any]:
         "dossier_id": 7,
         "seq": 3,
         "actor_id": 2,
+        "actor_name": "Nguyễn Văn Chi",
         "at": "2024-03-05T02:00:00+00:00",
         "act_date": "2024-03-05",
         "from_state": "introduced",
