@@ -275,6 +275,7 @@ class DossierFact(Base):
 
 
 __all__ = [
+    "AccessLog",
     "Base",
     "Candidate",
     "Dossier",
@@ -311,3 +312,24 @@ class SympathiserReview(Base):
     note: Mapped[str | None] = mapped_column(NFCString(2000))
     sympathiser_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AccessLog(Base):
+    """Who read a candidate's personal data or exported a log, and when ("nhật ký truy cập"), for auditors.
+
+    Personal data under Decree 13/2023/NĐ-CP: every view of a dossier's biography details and every
+    export is recorded. Append-only (migration 0005 installs the triggers).
+    """
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_user_id_at", "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user_name: Mapped[str] = mapped_column(NFCString(200))
+    action: Mapped[str] = mapped_column(String(40))
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    detail: Mapped[dict[str, Any]] = mapped_column(json_type())
+    remote_addr: Mapped[str | None] = mapped_column(String(64))

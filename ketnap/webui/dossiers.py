@@ -17,6 +17,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from ..db import queries
+from ..db.access_log import record_access
 from ..db.dossier_list import SORTS, DossierFilter, count_by_state, find_dossiers
 from ..db.models import MassOrganisation, Member, Organisation, TransitionLog, table_of
 from ..db.repository import SqlUnitOfWork
@@ -29,7 +30,7 @@ from ..workflows.admission import HAPPY_PATH, ORDER, OTHER_ENDS, TERMINAL, state
 from ..workflows.deadlines import due_date, overdue_cutoffs
 from ..workflows.rules import competent_body
 from ..workflows.schemas import CandidateSchema, RegisterSource, codec
-from . import db, services
+from . import db, db_session, services
 from .auth import me, roles_required
 from .diagram import workflow_svg
 from .forms import FormContext, build_form, error_keys, raw_values, schema_of, today_text
@@ -243,10 +244,19 @@ def snap_since(timeline: Sequence[Mapping[str, Any]]) -> date:
     return timeline[-1]["act_date"]
 
 
+def log_access(action: str, snap: Snapshot) -> None:
+    """Record that the signed-in user saw this dossier's personal data (Decree 13/2023/NĐ-CP)."""
+    record_access(db(), user_id=me().id, user_name=me().full_name, action=action, dossier_id=snap.dossier_id,
+                  org_id=snap.org_chain[0].id if snap.org_chain else None, remote_addr=request.remote_addr)
+    db_session().commit()
+
+
 @bp.get("/dossiers/<int:dossier_id>")
 @login_required
 def dossier(dossier_id: int) -> tuple[str, int]:
-    return render_dossier(load_snapshot(dossier_id))
+    snap = load_snapshot(dossier_id)
+    log_access("view_dossier", snap)
+    return render_dossier(snap)
 
 
 def _last_change(dossier_id: int) -> Mapping[str, Any] | None:
@@ -300,6 +310,7 @@ def act(dossier_id: int, trigger: str) -> Any:
 @login_required
 def print_summary(dossier_id: int) -> str:
     snap = load_snapshot(dossier_id)
+    log_access("print_dossier", snap)
     return render_template("print.html", snap=snap, timeline=_timeline(dossier_id), today=local_today(), labels_of=services().workflow.transitions)
 
 

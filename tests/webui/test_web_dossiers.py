@@ -181,3 +181,22 @@ def test_dashboard_counts_the_users_organisation_only(login) -> None:
     n_branch = int(re.search(r"(\d+) hồ sơ trong tổ chức của bạn", branch).group(1))
     n_top = int(re.search(r"(\d+) hồ sơ trong tổ chức của bạn", top).group(1))
     assert 0 < n_branch < n_top
+
+
+def test_viewing_and_printing_a_dossier_are_recorded_in_the_access_log(app, login, demo_user) -> None:
+    from ketnap.db.models import AccessLog
+
+    b = login("chiuy")
+    dossier_id = b.add_source("Cao Thị Truy Cập")
+    b.get(f"/dossiers/{dossier_id}")
+    b.get(f"/dossiers/{dossier_id}/print")
+    login("kiemtra").get(f"/dossiers/{dossier_id}")
+    a = table_of(AccessLog)
+    with app.app_context(), services().engine.connect() as conn:
+        rows = conn.execute(select(a.c.user_id, a.c.user_name, a.c.action).where(a.c.dossier_id == dossier_id).order_by(a.c.id)).all()
+    me, auditor = demo_user("chiuy"), demo_user("kiemtra")
+    assert [tuple(r) for r in rows] == [
+        (me["id"], me["full_name"], "view_dossier"),
+        (me["id"], me["full_name"], "print_dossier"),
+        (auditor["id"], auditor["full_name"], "view_dossier"),
+    ]
