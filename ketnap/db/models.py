@@ -252,7 +252,7 @@ class TransitionLog(Base):
     act_date: Mapped[date] = mapped_column(Date)
     from_state: Mapped[str] = mapped_column(String(40))
     to_state: Mapped[str] = mapped_column(String(40))
-    trigger: Mapped[str] = mapped_column(String(60), index=True)
+    trigger: Mapped[str] = mapped_column(String(60))
     facts: Mapped[dict[str, Any]] = mapped_column(json_type())
     rule_results: Mapped[list[dict[str, Any]]] = mapped_column(json_type())
     prev_hash: Mapped[str] = mapped_column(String(64))
@@ -287,6 +287,7 @@ __all__ = [
     "Organisation",
     "SympathiserReview",
     "TransitionLog",
+    "TransitionLogRule",
     "UTCDateTime",
     "User",
     "metadata",
@@ -333,3 +334,29 @@ class AccessLog(Base):
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(json_type())
     remote_addr: Mapped[str | None] = mapped_column(String(64))
+
+
+Index("ix_transition_log_trigger_at", TransitionLog.trigger, TransitionLog.at)
+Index("ix_transition_log_actor_name_at", TransitionLog.actor_name, TransitionLog.at)
+
+
+class TransitionLogRule(Base):
+    """The log search's index of rule results: one row per rule an entry judged ("not_applicable" left out).
+
+    Filled by the database (a trigger on INSERT into transition_log, migration 0006), never by the
+    application; `at` is the entry's recorded time, so an index walks a rule's entries newest first.
+    A search index, not evidence: the hash chain covers the entry's own `rule_results`.
+    """
+
+    __tablename__ = "transition_log_rules"
+    __table_args__ = (
+        Index("ix_transition_log_rules_rule_id_at", "rule_id", "at", "status", "log_id"),
+        Index("ix_transition_log_rules_flagged", "rule_id", "at", sqlite_where=text("status <> 'passed'"),
+              postgresql_where=text("status <> 'passed'")),
+    )
+
+    log_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ordinal: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

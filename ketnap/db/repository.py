@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import CTE, Connection, Select, Text, bindparam, cast, func, insert, literal, or_, select, update
+from sqlalchemy import CTE, Connection, Select, Text, bindparam, case, cast, func, insert, literal, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -90,7 +90,8 @@ _SELECT_VERSION = Prepared(select(_d.c.version).where(_d.c.id == bindparam("doss
 _BUMP_VALUES = {
     "state": bindparam("to_state"),
     "version": _d.c.version + 1,
-    "state_since": bindparam("act_date", type_=_d.c.state_since.type),
+    # A step that stays in its state (a recognition vote without two thirds) does not restart its clock.
+    "state_since": case((_d.c.state == bindparam("to_state"), _d.c.state_since), else_=bindparam("act_date", type_=_d.c.state_since.type)),
     "updated_at": bindparam("at", type_=_d.c.updated_at.type),
     "head_hash": bindparam("hash"),
     "log_count": _d.c.log_count + 1,

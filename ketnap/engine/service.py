@@ -145,9 +145,11 @@ def prepare(
         raise BadInput({"trigger": f"Không có thao tác '{trigger}' (unknown trigger); có: {', '.join(workflow.transitions)}."})
     if not actor.sees(snapshot):
         raise NotFound(f"Không tìm thấy hồ sơ {snapshot.dossier_id} (dossier not found).")
-    if not spec.roles & actor.roles:
+    allowed_roles = spec.roles_at(snapshot.state)
+    if not allowed_roles & actor.roles:
         raise Forbidden(
-            f"Vai trò của {actor.name} không được thực hiện '{trigger}' (role not allowed); cần: {', '.join(sorted(spec.roles))}."
+            f"Vai trò của {actor.name} không được thực hiện '{trigger}' ở bước này (role not allowed at this step); "
+            f"cần: {', '.join(sorted(allowed_roles))}."
         )
     if expected_version is not None and expected_version != snapshot.version:
         raise Conflict(

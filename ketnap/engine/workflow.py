@@ -55,10 +55,15 @@ class TransitionSpec:
     targets: Callable[[str], tuple[str, ...]] | None = None
     supersedes: Callable[[str, str], tuple[str, ...]] | None = None
     form: str = ""
+    roles_from: Callable[[str], frozenset[str]] | None = None
 
     @property
     def kind(self) -> str:
         return self.fact_kind or self.trigger
+
+    def roles_at(self, state: str) -> frozenset[str]:
+        """Who may fire the trigger from `state`: `roles`, unless the step's roles depend on how far the dossier is."""
+        return self.roles_from(state) if self.roles_from is not None else self.roles
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    proxies = int(os.environ.get("KETNAP_PROXIES", app.config.get("KETNAP_PROXIES", 0)))
+    if proxies:  # behind a reverse proxy: the client's address (rate limit, access log) from X-Forwarded-For
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["ketnap"] = Services(
         engine=engine,
@@ -98,7 +103,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_web(app: Flask) -> None:
     from . import admin, auth, dossiers, help, i18n, lists
+    from .args import BoundedInt
     from .extensions import csrf, limiter, login_manager
+
+    app.url_map.converters["int"] = BoundedInt
 
     csrf.init_app(app)
     limiter.init_app(app)

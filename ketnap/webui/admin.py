@@ -35,6 +35,7 @@ from ..workflows import vocab
 from ..workflows.schemas import FactCodec
 from . import admin_schemas as a
 from . import db, db_session, labels
+from .args import int_arg
 from .auth import me, roles_required
 from .dossiers import scope_orgs
 from .forms import raw_values
@@ -437,22 +438,17 @@ def find_members(root: int | None, status: str | None, search: str, page: int) -
     return MemberPage([dict(row._mapping) for row in rows], total, page)
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
-
-
 @bp.get("/members")
 @roles_required("admin")
 def members() -> str:
     tree = scope_orgs()
-    org_id = _int_arg("org")
+    org_id = int_arg("org")
     if org_id is not None and org_id not in {o["id"] for o in tree}:
         org_id = None
     status = request.args.get("status") if request.args.get("status") in vocab.MEMBER_STATUSES else None
     search = request.args.get("q", "")[:100]
     root = org_id if org_id is not None else me().org_id
-    page = find_members(root, status, search, max(1, _int_arg("page") or 1))
+    page = find_members(root, status, search, max(1, int_arg("page") or 1))
     return render_template("admin_members.html", page=page, orgs=tree, org_id=org_id, status=status, search=search,
                            statuses=vocab.MEMBER_STATUSES)
 

@@ -36,7 +36,9 @@ bp = Blueprint("auth", __name__)
 _u = table_of(User)
 
 WORKFLOW_ROLES = frozenset({"branch_committee", "grassroots_staff", "superior_board"})
-READERS = WORKFLOW_ROLES | {"auditor", "admin"}
+# Who reads dossiers (candidates' personal data): the officers and the auditors; an administrator
+# manages users, organisations and members only (workflow.md, Roles).
+DOSSIER_READERS = (*sorted(WORKFLOW_ROLES), "auditor")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -160,6 +162,7 @@ def _set_password(user_id: int, password: str) -> None:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 @login_required
 def change_password() -> Any:
     form = PasswordForm()

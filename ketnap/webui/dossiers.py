@@ -31,9 +31,10 @@ from ..workflows.deadlines import due_date, overdue_cutoffs
 from ..workflows.rules import competent_body
 from ..workflows.schemas import CandidateSchema, RegisterSource, codec
 from . import db, db_session, services
-from .auth import me, roles_required
+from .args import int_arg
+from .auth import DOSSIER_READERS, me, roles_required
 from .diagram import workflow_svg
-from .forms import FormContext, build_form, error_keys, raw_values, schema_of, today_text
+from .forms import FormContext, build_form, error_keys, field_names, not_offered, raw_values, schema_of, today_text
 from .i18n import lang, pick
 
 bp = Blueprint("dossiers", __name__)
@@ -83,7 +84,9 @@ def waiting_states(role: str) -> list[str]:
         for trigger in wf.triggers_from(state):
             spec = wf.transitions[trigger]
             forward = spec.dest in ORDER and ORDER.index(spec.dest) > ORDER.index(state)
-            if forward and role in spec.roles and state not in states:
+            # Grassroots staff may also take the branch's steps; only the steps the branch cannot take wait on them.
+            theirs = role in spec.roles and (role == "branch_committee" or "branch_committee" not in spec.roles)
+            if forward and theirs and state not in states:
                 states.append(state)
     return states
 
@@ -93,7 +96,9 @@ def waiting_states(role: str) -> list[str]:
 
 @bp.get("/")
 @login_required
-def dashboard() -> str:
+def dashboard() -> Any:
+    if me().role not in DOSSIER_READERS:
+        return redirect(url_for("admin.index"))
     today = local_today()
     conn = db()
     counts = count_by_state(conn, me().org_id)
@@ -107,17 +112,12 @@ def dashboard() -> str:
     )
 
 
-def _int_arg(name: str, default: int | None = None) -> int | None:
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else default
-
-
 @bp.get("/dossiers")
-@login_required
+@roles_required(*DOSSIER_READERS)
 def dossier_list() -> str:
     orgs = scope_orgs()
     branches = scope_branches(orgs)
-    branch_id = _int_arg("branch")
+    branch_id = int_arg("branch")
     if branch_id is not None and branch_id not in {b["id"] for b in branches}:
         branch_id = None
     states = tuple(s for s in request.args.getlist("state") if s in ALL_STATES)
@@ -125,7 +125,8 @@ def dossier_list() -> str:
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "-updated"
     filt = DossierFilter(
         org_id=me().org_id, branch_id=branch_id, states=states, source_category=category, overdue=request.args.get("overdue") == "1",
-        search=request.args.get("q", "")[:100], sort=sort or "-updated", page=_int_arg("page", 1) or 1, per_page=_int_arg("per_page", 50) or 50,
+        search=request.args.get("q", "")[:100], sort=sort or "-updated", page=int_arg("page", 1, maximum=1_000_000) or 1,
+        per_page=int_arg("per_page", 50, maximum=1000) or 50,
     )
     page = find_dossiers(db(), filt, cutoffs(local_today()))
     return render_template("dossier_list.html", page=page, filt=filt, branches=branches, states=ALL_STATES,
@@ -202,9 +203,10 @@ def _actions(snap: Snapshot, today: date) -> list[dict[str, Any]]:
     out = []
     for ev in explain(wf, snap, today):
         spec = wf.transitions[ev.trigger]
-        role_ok = bool(spec.roles & me().actor.roles)
+        roles = spec.roles_at(snap.state)
+        role_ok = bool(roles & me().actor.roles)
         out.append({"trigger": ev.trigger, "spec": spec, "evaluation": ev, "role_ok": role_ok,
-                    "possible": role_ok and not ev.failures, "roles": sorted(spec.roles)})
+                    "possible": role_ok and not ev.failures, "roles": sorted(roles)})
     return out
 
 
@@ -232,16 +234,20 @@ def render_dossier(snap: Snapshot, active: str | None = None, form: Any = None, 
     except RuntimeError as err:
         diagram = None
         notice = notice or str(err)
-    due = due_date(snap.state, snap_since(timeline), wf.params, wf.calendar) if timeline else None
+    since = snap_since(timeline) if timeline else None
+    due = due_date(snap.state, since, wf.params, wf.calendar) if since else None
+    shown = field_names(forms[active]) if active in forms else set()
+    stray = {name: messages for name, messages in (errors or {}).items() if name not in shown}
     return render_template(
         "dossier.html", snap=snap, actions=actions, forms=forms, active=active, errors=errors or {}, refusal=refusal, notice=notice,
-        timeline=timeline, diagram=diagram, due=due, today=today, terminal=snap.state in TERMINAL,
-        fact_order=[t for t in wf.transitions], labels_of=wf.transitions,
+        timeline=timeline, diagram=diagram, due=due, today=today, terminal=snap.state in TERMINAL, stray=stray, since=since,
+        labels_of=wf.transitions, org_names={o.id: o.name for o in snap.org_chain},
     ), status
 
 
 def snap_since(timeline: Sequence[Mapping[str, Any]]) -> date:
-    return timeline[-1]["act_date"]
+    """When the dossier entered its state: a step that stayed in the state does not count."""
+    return next((e["act_date"] for e in reversed(timeline) if e["from_state"] != e["to_state"]), timeline[-1]["act_date"])
 
 
 def log_access(action: str, snap: Snapshot) -> None:
@@ -252,7 +258,7 @@ def log_access(action: str, snap: Snapshot) -> None:
 
 
 @bp.get("/dossiers/<int:dossier_id>")
-@login_required
+@roles_required(*DOSSIER_READERS)
 def dossier(dossier_id: int) -> tuple[str, int]:
     snap = load_snapshot(dossier_id)
     log_access("view_dossier", snap)
@@ -273,9 +279,14 @@ def act(dossier_id: int, trigger: str) -> Any:
         abort(404)
     snap = load_snapshot(dossier_id)
     today = local_today()
-    form = build_form(schema_of(spec), form_context(snap, trigger, today), prefix=trigger, formdata=request.form)
+    ctx = form_context(snap, trigger, today)
+    form = build_form(schema_of(spec), ctx, prefix=trigger, formdata=request.form)
     raw = raw_values(form, schema_of(spec))
     version = request.form.get("version", type=int)
+    if version is None:
+        abort(400)
+    if foreign := not_offered(raw, ctx):
+        return render_dossier(snap, trigger, form, errors=error_keys(foreign, trigger, form), status=422)
     try:
         result = advance(_uow(), wf, dossier_id, trigger, raw, me().actor, version, today=today)
     except Forbidden:
@@ -297,7 +308,7 @@ def act(dossier_id: int, trigger: str) -> Any:
         notice = _("This step is no longer possible: the dossier has moved on. Reload it.")
         return render_dossier(load_snapshot(dossier_id), None, None, notice=notice, status=409)
     except BadInput as err:
-        return render_dossier(snap, trigger, form, errors=error_keys(err.field_errors, trigger), status=422)
+        return render_dossier(snap, trigger, form, errors=error_keys(err.field_errors, trigger, form), status=422)
     if not result.applied:
         return render_dossier(snap, trigger, form, refusal=result.evaluation, status=422)
     flash(_("Done: %(step)s.", step=pick(spec.label)), "success")
@@ -307,11 +318,12 @@ def act(dossier_id: int, trigger: str) -> Any:
 
 
 @bp.get("/dossiers/<int:dossier_id>/print")
-@login_required
+@roles_required(*DOSSIER_READERS)
 def print_summary(dossier_id: int) -> str:
     snap = load_snapshot(dossier_id)
     log_access("print_dossier", snap)
-    return render_template("print.html", snap=snap, timeline=_timeline(dossier_id), today=local_today(), labels_of=services().workflow.transitions)
+    return render_template("print.html", snap=snap, timeline=_timeline(dossier_id), today=local_today(), labels_of=services().workflow.transitions,
+                           org_names={o.id: o.name for o in snap.org_chain})
 
 
 # -- adding a source -------------------------------------------------------------------------

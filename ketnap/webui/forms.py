@@ -70,7 +70,7 @@ def _make_field(name: str, fld: fields.Field) -> Any:
     if required:
         kw["render_kw"]["aria-required"] = "true"
     if isinstance(fld, fields.Boolean):
-        return BooleanField(name, **kw)
+        return BooleanField(name, default=fld.load_default is True, **kw)
     if isinstance(fld, fields.Date):
         kw["render_kw"].update({"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "class": "date", "autocomplete": "off"})
         return StringField(name, **kw)
@@ -122,7 +122,7 @@ def _label_choices(name: str, fld: fields.Field, ctx: FormContext) -> list[tuple
     if codes is None:
         return None
     table = labels.CHOICES.get(name)
-    blank = [] if fld.load_default is not missing else [("", "—")]
+    blank = [] if fld.load_default not in (missing, None) else [("", "—")]
     return blank + [(c, labels.choice_label(c, ctx.lang, table)) for c in codes]
 
 
@@ -160,18 +160,32 @@ def _blank(value: Any) -> bool:
     return value is None or value == "" or value is False or value == [] or (isinstance(value, dict) and all(_blank(v) for v in value.values()))
 
 
-def _clean(data: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
+def _untouched(row: Mapping[str, Any], schema: Schema) -> bool:
+    """A row of a list the user left as it came: every value blank or the field's own default."""
+    for name, value in row.items():
+        fld = schema.fields.get(name)
+        default = fld.load_default if fld is not None else missing
+        if not (_blank(value) or (default not in (missing, None) and str(value) == str(default))):
+            return False
+    return True
+
+
+def _clean(data: Mapping[str, Any], schema: Schema, kept: dict[str, list[int]] | None = None) -> dict[str, Any]:
+    """The values to load; `kept` receives, per list, the form rows the values came from."""
     out: dict[str, Any] = {}
     for name, fld in schema.fields.items():
         if name in SKIPPED or name not in data:
             continue
         value = data[name]
         if isinstance(fld, fields.List) and isinstance(fld.inner, fields.Nested):
-            rows = [_clean(row, fld.inner.schema) for row in value if not _blank(row)]
-            if rows:
-                out[name] = rows
+            inner = fld.inner.schema
+            used = [i for i, row in enumerate(value) if not _untouched(row, inner)]
+            if kept is not None:
+                kept[name] = used
+            if used:
+                out[name] = [_clean(value[i], inner) for i in used]
         elif isinstance(fld, fields.Nested):
-            if not _blank(value):
+            if not _untouched(value, fld.schema):
                 out[name] = _clean(value, fld.schema)
         elif isinstance(fld, fields.Boolean):
             out[name] = bool(value)
@@ -186,16 +200,63 @@ def _clean(data: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
 def raw_values(form: FlaskForm, schema_cls: type[Schema]) -> dict[str, Any]:
     """What the user typed, as the raw mapping the marshmallow schema loads (blanks left out)."""
     data = {k: v for k, v in form.data.items() if k != "csrf_token"}
-    return _clean(data, schema_cls())
+    kept: dict[str, list[int]] = {}
+    values = _clean(data, schema_cls(), kept)
+    form.rows_kept = kept  # for error_keys(): errors of row N belong to the Nth row kept
+    return values
+
+
+NOT_OFFERED = "Không có trong danh sách được chọn (not one of the choices offered)."
+
+
+def not_offered(raw: Mapping[str, Any], ctx: FormContext) -> dict[str, str]:
+    """IDs typed in place of the offered choices (people, organisations): refused before anything is
+    looked up, so a form never reveals who a foreign ID is."""
+    offered = {
+        "people": {str(i) for i, _label in ctx.members},
+        "deciding_org_id": {str(i) for i, _label in ctx.orgs},
+        "introducing_mass_org_id": {str(i) for i, _label in ctx.mass_orgs},
+    }
+
+    def check(values: Mapping[str, Any], path: str) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        for name, value in values.items():
+            where = f"{path}.{name}" if path else name
+            if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+                for i, row in enumerate(value):
+                    errors.update(check(row, f"{where}[{i}]"))
+            elif isinstance(value, Mapping):
+                errors.update(check(value, where))
+            elif value not in (None, ""):
+                allowed = offered["people"] if name in PEOPLE else offered.get(name)
+                if allowed is not None and str(value) not in allowed:
+                    errors[where] = NOT_OFFERED
+        return errors
+
+    return check(raw, "")
 
 
 _INDEX = re.compile(r"\[(\d+)\]\.?")
 
 
-def error_keys(field_errors: Mapping[str, Any], prefix: str = "") -> dict[str, list[str]]:
-    """Marshmallow paths ('introducers[0].member_id') to the form's field names ('p-introducers-0-member_id')."""
+def _row_of_form(path: str, rows: Sequence[int] | None) -> str:
+    """'tasks[1].place' -> 'tasks[3].place' when the second row loaded was the form's fourth."""
+    found = _INDEX.search(path)
+    if not rows or found is None or int(found.group(1)) >= len(rows):
+        return path
+    return f"{path[:found.start()]}[{rows[int(found.group(1))]}].{path[found.end():]}".rstrip(".")
+
+
+def error_keys(field_errors: Mapping[str, Any], prefix: str = "", form: Any = None) -> dict[str, list[str]]:
+    """Marshmallow paths ('introducers[0].member_id') to the form's field names ('p-introducers-0-member_id').
+
+    With the `form` whose raw_values() were loaded, a row index is mapped back to the row the user
+    filled (blank rows in between were left out of what was loaded).
+    """
+    kept: Mapping[str, list[int]] = getattr(form, "rows_kept", {})
     out: dict[str, list[str]] = {}
     for path, messages in field_errors.items():
+        path = _row_of_form(path, kept.get(path.split("[", 1)[0]))
         name = _INDEX.sub(lambda m: f"-{m.group(1)}-", path).replace(".", "-").rstrip("-")
         key = f"{prefix}-{name}" if prefix else name
         out.setdefault(key, []).extend([messages] if isinstance(messages, str) else list(messages))
@@ -211,3 +272,16 @@ def schema_of(spec: TransitionSpec) -> type[Schema]:
     if not isinstance(spec.parse, s.FactCodec):
         raise TypeError(f"{spec.trigger} has no marshmallow schema")
     return type(spec.parse.schema)
+
+
+def field_names(form: Any) -> set[str]:
+    """Every field name a rendered form shows, list rows and sub-forms included."""
+    names: set[str] = set()
+    for item in form:
+        names.add(item.name)
+        if isinstance(item, FieldList):
+            for entry in item.entries:
+                names |= field_names(entry.form)
+        elif isinstance(item, FormField):
+            names |= field_names(item.form)
+    return names

@@ -259,8 +259,13 @@ def show(value: object, lang: str) -> str:
     if isinstance(value, (list, tuple)):
         return "; ".join(show(v, lang) for v in value)
     if isinstance(value, Mapping):
-        if "full_name" in value:
+        if "relation" in value:  # a relative of the candidate
+            abroad = (" (ở nước ngoài)" if lang == "vi" else " (abroad)") if value.get("lives_abroad") else ""
+            return f"{choice_label(str(value['relation']), lang)}: {value.get('full_name', '')}{abroad}"
+        if "full_name" in value:  # a member resolved from the register
             return str(value["full_name"])
-        return ", ".join(f"{field_label(str(k), lang)}: {show(v, lang)}" for k, v in value.items()
-                         if v not in (None, "", [], False) and k != "member")
+        person = value.get("member")
+        named = [str(person["full_name"])] if isinstance(person, Mapping) and "full_name" in person else []
+        return ", ".join(named + [f"{field_label(str(k), lang)}: {show(v, lang)}" for k, v in value.items()
+                                  if v not in (None, "", [], False) and k not in ("member", "member_id" if named else "")])
     return str(value)

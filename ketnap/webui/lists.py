@@ -18,7 +18,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
@@ -30,7 +29,7 @@ from ..engine.service import local_today
 from ..workflows import vocab
 from ..workflows.schemas import VNDate
 from . import db, db_session, services
-from .auth import me, roles_required
+from .auth import DOSSIER_READERS, me, roles_required
 from .dossiers import scope_branches, scope_orgs
 from .forms import today_text
 from .i18n import lang
@@ -172,7 +171,7 @@ def _render_sympathisers(branches: Sequence[Mapping[str, Any]], branch: Mapping[
 
 
 @bp.get("/sympathisers")
-@login_required
+@roles_required(*DOSSIER_READERS)
 def sympathisers() -> tuple[str, int]:
     branches = scope_branches(scope_orgs())
     branch = _branch_arg(branches) or (branches[0] if len(branches) == 1 else None)
@@ -215,7 +214,7 @@ def _certificate_rows(rows: list[dict[str, Any]], valid_months: int, today: date
 
 
 @bp.get("/training")
-@login_required
+@roles_required(*DOSSIER_READERS)
 def training() -> str:
     branches = scope_branches(scope_orgs())
     branch = _branch_arg(branches)

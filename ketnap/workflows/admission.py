@@ -51,8 +51,15 @@ TERMINAL = frozenset({"official", "withdrawn", "rejected", "struck_off"})
 ORDER = [name for name, _, _ in HAPPY_PATH]
 BEFORE_PROBATION = tuple(ORDER[: ORDER.index("probationary")])
 REWORKABLE = tuple(ORDER[ORDER.index("applied") + 1 : ORDER.index("probationary")])
+BRANCH_STAGE = frozenset(ORDER[: ORDER.index("branch_approved")])
 
 STATES = [StateSpec(n, Message(vi, en), n in TERMINAL) for n, vi, en in (*HAPPY_PATH, *OTHER_ENDS)]
+
+
+def branch_until_its_vote(state: str) -> frozenset[str]:
+    """Withdrawing, rejecting or returning a dossier: the branch's own until its vote; afterwards the
+    grassroots committee's or the superior committee's (workflow.md, Roles)."""
+    return BRANCH if state in BRANCH_STAGE else DECIDERS
 
 
 def earlier_states(source: str) -> tuple[str, ...]:
@@ -159,10 +166,11 @@ TRANSITIONS: list[TransitionSpec] = [
          form="16-KNĐ"),
     # -- other ways out
     step("return_for_rework", REWORKABLE, None, "Trả lại để làm lại", "Return for rework", ANY_OFFICER, s.ReturnForRework,
-         "returned_on", targets=earlier_states, supersedes=_supersede_to_target),
-    step("withdraw", BEFORE_PROBATION, "withdrawn", "Rút hồ sơ", "Withdraw", ANY_OFFICER, s.Withdraw, "withdrawn_on"),
+         "returned_on", targets=earlier_states, supersedes=_supersede_to_target, roles_from=branch_until_its_vote),
+    step("withdraw", BEFORE_PROBATION, "withdrawn", "Rút hồ sơ", "Withdraw", ANY_OFFICER, s.Withdraw, "withdrawn_on",
+         roles_from=branch_until_its_vote),
     step("reject", ("introduced", "branch_approved", "committee_approved"), "rejected", "Không kết nạp (biểu quyết không đạt, quyết định không đồng ý)",
-         "Reject (failed vote or refusing decision)", ANY_OFFICER, s.Reject, "rejected_on"),
+         "Reject (failed vote or refusing decision)", ANY_OFFICER, s.Reject, "rejected_on", roles_from=branch_until_its_vote),
     step("strike_off", ("probationary", "recognition_proposed"), "struck_off", "Xóa tên trong danh sách đảng viên dự bị",
          "Strike off the probationary list", DECIDERS, s.StrikeOff, "decided_on", ("R-STRIKE-1", "R-RECOGNISE-5")),
     step("reopen", ("withdrawn", "rejected"), "source", "Xem xét lại từ đầu", "Reopen as a source", BRANCH, s.Reopen,

@@ -34,7 +34,7 @@ def _translate(message: str) -> str:
     if message in _TRANSLATIONS:
         return _TRANSLATIONS[message]
     if message.startswith("Must be one of"):
-        return f"Giá trị không hợp lệ; {message[0].lower()}{message[1:]}"
+        return f"Giá trị không hợp lệ: hãy chọn một giá trị trong danh sách ({message[0].lower()}{message[1:].rstrip('.')})."
     if message.startswith("Must be greater than or equal to"):
         return f"Quá nhỏ ({message.lower()})."
     if message.startswith("Must be less than or equal to"):

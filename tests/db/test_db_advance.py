@@ -272,3 +272,19 @@ def test_chain_verifies_when_the_clock_gives_local_time(world: World) -> None:
             None, today=TODAY, now=lambda: datetime.now(LOCAL_TZ))
     row = log_rows(world, dossier_id)[-1]
     assert row.hash == entry_hash(row.prev_hash, stored_fields(row._mapping))
+
+
+def test_a_vote_without_two_thirds_keeps_the_date_probation_began(world: World) -> None:
+    from ketnap.engine.dates import add_months
+
+    dossier_id = world.dossier_at("probationary")
+    ceremony = date.fromisoformat(world.facts("hold_admission_ceremony")["ceremony_on"])
+    meeting = world.wf.calendar.add_working_days(add_months(ceremony, 12), 5)
+    result = world.advance(dossier_id, "record_inconclusive_vote", {
+        "meeting_date": meeting.isoformat(), "official_total": 15, "present": 15, "agreeing": 9, "agreeing_strike_off": 4,
+    }, today=max(TODAY, meeting))
+    assert result.applied, [r.rule_id for r in result.failures]
+    with world.engine.connect() as conn:
+        state, since = conn.execute(select(Dossier.state, Dossier.state_since).where(Dossier.id == dossier_id)).one()
+    assert state == "probationary"
+    assert since == ceremony, "the recognition deadline still counts from the ceremony"

@@ -163,6 +163,34 @@ def test_a_role_not_allowed_is_forbidden(wf: Workflow, store: MemoryStore, subje
     assert_unchanged(store, before)
 
 
+def test_after_its_vote_the_branch_may_no_longer_withdraw_or_reject_but_the_committee_may(
+        wf: Workflow, store: MemoryStore, subject: dict[str, Any], runner: Runner) -> None:
+    dossier_id = open_one(wf, store, subject, runner.actor)
+    runner.until(dossier_id, "committee_approved")
+    before = frozen(store)
+    branch_only = Actor(5, "Chi ủy", frozenset({"branch_committee"}), scope_org_id=4)
+    withdraw = {"withdrawn_on": "2024-06-03", "requested_by": "branch", "reason": "Chuyển công tác"}
+    with pytest.raises(Forbidden):
+        runner.advance(dossier_id, "withdraw", withdraw, actor=branch_only)
+    with pytest.raises(Forbidden):
+        runner.advance(dossier_id, "reject", {"rejected_on": "2024-06-03", "ground": "refusing_decision", "minutes_no": "1"},
+                       actor=branch_only)
+    assert_unchanged(store, before)
+    committee = Actor(6, "Đảng ủy", frozenset({"grassroots_staff"}), scope_org_id=4)
+    assert runner.advance(dossier_id, "withdraw", withdraw, actor=committee).new_state == "withdrawn"
+
+
+def test_before_its_vote_the_branch_withdraws_and_the_superior_board_may_not(
+        wf: Workflow, store: MemoryStore, subject: dict[str, Any], runner: Runner) -> None:
+    assert wf.transitions["withdraw"].roles_at("source") == frozenset({"branch_committee", "grassroots_staff"})
+    assert wf.transitions["withdraw"].roles_at("branch_approved") == frozenset({"grassroots_staff", "superior_board"})
+    dossier_id = open_one(wf, store, subject, runner.actor)
+    board = Actor(7, "Ban tổ chức", frozenset({"superior_board"}), scope_org_id=None)
+    with pytest.raises(Forbidden):
+        runner.advance(dossier_id, "withdraw", {"withdrawn_on": "2023-03-01", "requested_by": "branch", "reason": "Không còn nguyện vọng"},
+                       actor=board)
+
+
 def test_an_unknown_trigger_is_bad_input_naming_trigger(wf: Workflow, store: MemoryStore, subject: dict[str, Any],
                                                          runner: Runner) -> None:
     dossier_id = open_one(wf, store, subject, runner.actor)

@@ -59,20 +59,58 @@ def test_advancing_records_the_step_and_shows_it_in_the_timeline(login) -> None:
     assert "Cử đi học lớp bồi dưỡng nhận thức về Đảng" in after, "the next step is offered"
 
 
-def test_a_refused_step_says_which_rule_failed_and_keeps_what_was_typed(app, login) -> None:
+def step(b, dossier_id: int, trigger: str, version: int, **facts: str):
+    return b.post(f"/dossiers/{dossier_id}/act/{trigger}", {"version": str(version), **{f"{trigger}-{k}": v for k, v in facts.items()}})
+
+
+def test_a_refused_step_says_which_rule_failed_and_keeps_what_was_typed(login) -> None:
     b = login("chiuy")
     dossier_id = b.add_source("Phan Văn Bị Từ Chối")
-    outsider = member_outside(app, dossier_id)
-    day = (date.today() - timedelta(days=3)).strftime("%d/%m/%Y")
-    response = b.post(f"/dossiers/{dossier_id}/act/{ADMIT}", {"version": "1", f"{ADMIT}-decided_on": day, f"{ADMIT}-helper_member_id": str(outsider)})
+    helper = helper_options(b.get(f"/dossiers/{dossier_id}").get_data(as_text=True))[0]
+    assert step(b, dossier_id, ADMIT, 1, decided_on=TODAY, helper_member_id=helper).status_code == 302
+    assert step(b, dossier_id, "nominate_for_training", 2, nominated_on=TODAY, class_name="Lớp tháng 11").status_code == 302
+    response = step(b, dossier_id, "record_training_certificate", 3, issued_on=TODAY, certificate_no="77-GCN",
+                    issuer="Hội Cựu chiến binh xã", issuer_kind="other")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "R-HELP-1" in page
-    assert "không sinh hoạt tại chi bộ này" in page
-    assert "Điều lệ Đảng Điều 4" in page, "the citation is shown"
-    assert f'value="{day}"' in page, "the date typed is kept"
-    assert '<p class="state-line"><span class="badge state">Nguồn phát triển đảng</span>' in b.get(f"/dossiers/{dossier_id}").get_data(as_text=True), \
-        "nothing was saved"
+    assert '<strong class="rule-id">R-TRAIN-1</strong>' in page
+    assert "phải do trung tâm chính trị" in page, "says why in plain words"
+    assert "HD 01-HD/TW" in page, "the citation is shown"
+    assert 'value="Hội Cựu chiến binh xã"' in page and 'value="77-GCN"' in page, "what was typed is kept"
+    assert '<p class="state-line"><span class="badge state">Cử đi học lớp bồi dưỡng nhận thức về Đảng</span>' in \
+        b.get(f"/dossiers/{dossier_id}").get_data(as_text=True), "nothing was saved"
+
+
+def test_a_person_not_offered_is_refused_without_saying_who_it_is(app, login) -> None:
+    b = login("chiuy")
+    dossier_id = b.add_source("Quách Thị Ngoài Danh Sách")
+    outsider = member_outside(app, dossier_id)
+    with app.app_context(), services().engine.connect() as conn:
+        name = conn.execute(select(table_of(Member).c.full_name).where(table_of(Member).c.id == outsider)).scalar_one()
+    response = step(b, dossier_id, ADMIT, 1, decided_on=TODAY, helper_member_id=str(outsider))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="{ADMIT}-helper_member_id-error">Không có trong danh sách được chọn' in page
+    assert name not in page
+
+
+def test_a_step_without_the_version_seen_is_a_bad_request(login) -> None:
+    b = login("chiuy")
+    dossier_id = b.add_source("Tôn Thị Thiếu Phiên Bản")
+    assert b.post(f"/dossiers/{dossier_id}/act/withdraw", {"withdraw-withdrawn_on": TODAY}).status_code == 400
+
+
+def test_huge_numbers_in_urls_answer_404_not_500(login) -> None:
+    b = login("chiuy")
+    assert b.get("/dossiers/" + "9" * 25).status_code == 404
+    assert b.get("/dossiers?page=" + "9" * 25).status_code == 200
+
+
+def test_the_administrator_does_not_read_dossiers(login) -> None:
+    admin = login("admin")
+    assert admin.get("/").headers["Location"].endswith("/admin/")
+    assert admin.get("/dossiers").status_code == 403
+    assert admin.get("/lists/sympathisers").status_code == 403
 
 
 def test_bad_input_is_shown_next_to_the_field(login) -> None:
@@ -200,3 +238,34 @@ def test_viewing_and_printing_a_dossier_are_recorded_in_the_access_log(app, logi
         (me["id"], me["full_name"], "print_dossier"),
         (auditor["id"], auditor["full_name"], "view_dossier"),
     ]
+
+
+def test_list_rows_left_blank_are_ignored_and_errors_land_on_the_row_typed(login) -> None:
+    b = login("chiuy")
+    dossier_id = b.add_source("Ông Văn Nhiều Dòng")
+    helper = helper_options(b.get(f"/dossiers/{dossier_id}").get_data(as_text=True))[0]
+    steps = [
+        (ADMIT, {"decided_on": TODAY, "helper_member_id": helper}),
+        ("nominate_for_training", {"nominated_on": TODAY}),
+        ("record_training_certificate", {"issued_on": TODAY, "certificate_no": "1-GCN", "issuer": "Trung tâm chính trị",
+                                         "issuer_kind": "political_center"}),
+        ("submit_application", {"applied_on": TODAY, "handwritten_by_candidate": "y", "states_understanding_and_motive": "y"}),
+        ("declare_biography", {"declared_on": TODAY, "personally_declared": "y", "complete": "y", "no_erasures": "y",
+                               "relatives-0-relation": "father", "relatives-0-full_name": "Ông Văn Cha"}),
+    ]
+    for version, (trigger, facts) in enumerate(steps, start=1):
+        assert step(b, dossier_id, trigger, version, **facts).status_code == 302, trigger
+    task = "start_verification"
+    # As a browser sends it: every row of the form, the unused ones blank but for their drop-down's default.
+    rows = {f"tasks-{i}-{name}": value for i in range(5) for name, value in
+            (("subject", ""), ("name", ""), ("place", ""), ("assignee", ""), ("channel", "direct"), ("requested_on", ""))}
+    refused = step(b, dossier_id, task, 6, started_on=TODAY, **{**rows, "tasks-0-subject": "candidate", "tasks-0-place": "Thôn An Điềm",
+                                                               "tasks-2-place": "Xã Bình Sơn"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert f'id="{task}-tasks-2-subject-error">Bắt buộc' in page, "the error is on the third row, the one typed"
+    assert f'id="{task}-tasks-1-subject-error"' not in page and f'id="{task}-tasks-3-subject-error"' not in page
+    done = step(b, dossier_id, task, 6, started_on=TODAY, **{**rows, "tasks-0-subject": "candidate", "tasks-0-place": "Thôn An Điềm",
+                                                            "tasks-2-subject": "father", "tasks-2-name": "Ông Văn Cha"})
+    assert done.status_code == 302, done.get_data(as_text=True)[-3000:]
+    assert "Đang thẩm tra lý lịch" in b.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
