@@ -287,7 +287,8 @@ __all__ = [
     "Organisation",
     "SympathiserReview",
     "TransitionLog",
-    "TransitionLogRule",
+    "TransitionLogFlag",
+    "TransitionLogRuleStep",
     "UTCDateTime",
     "User",
     "metadata",
@@ -340,23 +341,31 @@ Index("ix_transition_log_trigger_at", TransitionLog.trigger, TransitionLog.at)
 Index("ix_transition_log_actor_name_at", TransitionLog.actor_name, TransitionLog.at)
 
 
-class TransitionLogRule(Base):
-    """The log search's index of rule results: one row per rule an entry judged ("not_applicable" left out).
+class TransitionLogFlag(Base):
+    """The log search's index of warnings: one row per rule result of an entry that warned or failed (rare).
 
     Filled by the database (a trigger on INSERT into transition_log, migration 0006), never by the
-    application; `at` is the entry's recorded time, so an index walks a rule's entries newest first.
-    A search index, not evidence: the hash chain covers the entry's own `rule_results`.
+    application; `at` is the entry's recorded time, so (rule_id, at) walks a rule's warnings newest
+    first. A search aid, not evidence: the hash chain covers the entry's own `rule_results`.
     """
 
-    __tablename__ = "transition_log_rules"
-    __table_args__ = (
-        Index("ix_transition_log_rules_rule_id_at", "rule_id", "at", "status", "log_id"),
-        Index("ix_transition_log_rules_flagged", "rule_id", "at", sqlite_where=text("status <> 'passed'"),
-              postgresql_where=text("status <> 'passed'")),
-    )
+    __tablename__ = "transition_log_flags"
+    __table_args__ = (Index("ix_transition_log_flags_rule_id_at", "rule_id", "at"),)
 
     log_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ordinal: Mapped[int] = mapped_column(Integer, primary_key=True)
     rule_id: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TransitionLogRuleStep(Base):
+    """Which step (trigger) has judged which rule in the log: the steps a search by rule ID walks.
+
+    Filled by the same trigger as TransitionLogFlag; a few dozen rows, written only when a pair is new.
+    """
+
+    __tablename__ = "transition_log_rule_steps"
+
+    rule_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(60), primary_key=True)

@@ -513,3 +513,8 @@ def users_password(username: str, password: str | None) -> None:
     if not done:
         fail(f"Không tìm thấy (not found): người dùng '{username}'.")
     click.secho(f"Đã đặt mật khẩu mới cho {username}.", fg="green")
+
+
+from .cli_audit import audit  # noqa: E402
+
+main.add_command(audit)
