@@ -272,8 +272,8 @@ def export_org(kind: str) -> Response:
     """An organisation's log (`?org=ID`, within scope); without one, the auditor's whole scope."""
     if kind not in EXPORT_TYPES:
         abort(404)
-    org_id = int_arg("org", me().org_id) if request.args.get("org") else me().org_id
-    if org_id is not None and not any(o["id"] == org_id for o in scope_orgs()):
+    org_id = int_arg("org") if request.args.get("org") else me().org_id
+    if request.args.get("org") and (org_id is None or not any(o["id"] == org_id for o in scope_orgs())):
         abort(404)
     record_access(db(), user_id=me().id, user_name=me().full_name, action="export_org_log", org_id=org_id,
                   detail={"format": kind}, remote_addr=request.remote_addr)

@@ -179,6 +179,7 @@ def test_an_auditor_of_a_grassroots_organisation_sees_only_its_log(app: Flask, l
     assert auditor.get(f"/audit/dossiers/{outside['dossier_id']}").status_code == 404
     assert auditor.get(f"/audit/dossiers/{outside['dossier_id']}/export.csv").status_code == 404
     assert auditor.get(f"/audit/log/export.csv?org={outside['branch_id']}").status_code == 404
+    assert auditor.get("/audit/log/export.csv?org=abc").status_code == 404
     assert auditor.get(f"/audit/log?org={outside['branch_id']}").status_code == 422
     branch = demo_user("chiuy")["org_id"]
     in_branch = keys([e for e in entries if e["branch_id"] == branch])
