@@ -28,21 +28,19 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import case, event, func, insert, null, select
+from sqlalchemy import case, func, insert, null, select
 from sqlalchemy.engine import Engine
+from web_timing import signed_in, sql_clock
 
 from ketnap.db.migrate import upgrade
 from ketnap.db.models import Candidate, Dossier, Organisation, table_of
 from ketnap.db.session import make_engine
-from ketnap.demo import DEMO_PASSWORD, build_demo
+from ketnap.demo import build_demo
 from ketnap.webui import create_app, services
 from ketnap.workflows.admission import build_workflow
 from ketnap.workflows.vocab import DOSSIER_LEVELS
@@ -57,7 +55,6 @@ PAGES = ("/dossiers", "/dossiers?q=nguyen+van", "/dossiers?state=probationary&so
          "/dossiers?page=50", "/dossiers?sort=name", "/")
 FLOOR = "/account/password"  # the baseline: signed in, the same base template, no dossier read at all
 WARM_UP = 10
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 _d, _c, _o = table_of(Dossier), table_of(Candidate), table_of(Organisation)
 
 
@@ -127,36 +124,6 @@ def size_line(engine: Engine, url: str) -> str:
 # -- the requests ------------------------------------------------------------------------------
 
 
-def signed_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    found = CSRF.search(client.get("/login").get_data(as_text=True))
-    if found is None:
-        raise SystemExit("no CSRF token on /login")
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": found.group(1) or found.group(2)})
-    if response.status_code != 302:
-        raise SystemExit(f"{username} could not sign in")
-    return client
-
-
-@contextmanager
-def sql_clock(engine: Engine) -> Iterator[list[float]]:
-    """Seconds spent in SQL statements, added up in `spent[0]` while the block runs."""
-    spent = [0.0]
-    started: list[float] = []
-
-    def before(*_args: Any) -> None:
-        started.append(time.perf_counter())
-
-    def after(*_args: Any) -> None:
-        spent[0] += time.perf_counter() - started.pop()
-
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    try:
-        yield spent
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
 
 
 def measure(app: Flask, n: int) -> dict[tuple[str, str], tuple[list[float], list[float]]]:

@@ -37,23 +37,21 @@ import statistics
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import Connection, case, create_engine, event, func, insert, literal, null, select
+from sqlalchemy import Connection, case, create_engine, func, insert, literal, null, select
 from sqlalchemy.engine import Engine, make_url
+from web_timing import signed_in, sql_clock
 
 from ketnap.db import audit_queries as aq
 from ketnap.db.migrate import upgrade
 from ketnap.db.models import Candidate, Dossier, Member, Organisation, TransitionLog, User, table_of
 from ketnap.db.session import make_engine
-from ketnap.demo import DEMO_PASSWORD, build_demo
+from ketnap.demo import build_demo
 from ketnap.engine.text import search_key
 from ketnap.webui import create_app, services
 from ketnap.workflows.admission import build_workflow
@@ -66,7 +64,6 @@ ACTORS = 240
 SEED = 2023
 OUT = Path(__file__).resolve().parent / "out"
 WARM_UP = 10
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 _d, _c, _o, _t, _u, _m = (table_of(m) for m in (Dossier, Candidate, Organisation, TransitionLog, User, Member))
 
 
@@ -257,36 +254,6 @@ def hand_sql(case: Case) -> str:
 # -- the measure -------------------------------------------------------------------------------
 
 
-def signed_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    found = CSRF.search(client.get("/login").get_data(as_text=True))
-    if found is None:
-        raise SystemExit("no CSRF token on /login")
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": found.group(1) or found.group(2)})
-    if response.status_code != 302:
-        raise SystemExit(f"{username} could not sign in")
-    return client
-
-
-@contextmanager
-def sql_clock(engine: Engine) -> Iterator[list[float]]:
-    """Seconds spent in SQL statements, added up in `spent[0]` while the block runs."""
-    spent = [0.0]
-    started: list[float] = []
-
-    def before(*_args: Any) -> None:
-        started.append(time.perf_counter())
-
-    def after(*_args: Any) -> None:
-        spent[0] += time.perf_counter() - started.pop()
-
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    try:
-        yield spent
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
 
 
 @dataclass
