@@ -35,11 +35,11 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import case, func, insert, null, select
 from sqlalchemy.engine import Engine
+from sqlite_build import building
 from web_timing import signed_in, sql_clock
 
 from ketnap.db.migrate import upgrade
 from ketnap.db.models import Candidate, Dossier, Organisation, table_of
-from ketnap.db.session import make_engine
 from ketnap.demo import build_demo
 from ketnap.webui import create_app, services
 from ketnap.workflows.admission import build_workflow
@@ -63,23 +63,14 @@ _d, _c, _o = table_of(Dossier), table_of(Candidate), table_of(Organisation)
 
 def build(path: Path) -> None:
     """The demo with ENGINE_MADE engine-driven dossiers, multiplied to DOSSIERS by copying."""
-    partial = path.with_suffix(".partial")
-    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
-    url = f"sqlite:///{partial}"
-    upgrade(url)
-    engine = make_engine(url)
-    build_demo(engine, build_workflow(), size=ENGINE_MADE, seed=SEED, progress=lambda _m: None)
-    with engine.begin() as conn:
-        branches = list(conn.execute(select(_o.c.id).where(_o.c.level_code.in_(DOSSIER_LEVELS)).order_by(_o.c.id)).scalars())
-        last_dossier = conn.execute(select(func.max(_d.c.id))).scalar_one()
-        last_candidate = conn.execute(select(func.max(_c.c.id))).scalar_one()
-        for copy in range(1, DOSSIERS // ENGINE_MADE):
-            _copy(conn, copy, branches, last_dossier, last_candidate)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    partial.rename(path)
+    with building(path) as engine:
+        build_demo(engine, build_workflow(), size=ENGINE_MADE, seed=SEED, progress=lambda _m: None)
+        with engine.begin() as conn:
+            branches = list(conn.execute(select(_o.c.id).where(_o.c.level_code.in_(DOSSIER_LEVELS)).order_by(_o.c.id)).scalars())
+            last_dossier = conn.execute(select(func.max(_d.c.id))).scalar_one()
+            last_candidate = conn.execute(select(func.max(_c.c.id))).scalar_one()
+            for copy in range(1, DOSSIERS // ENGINE_MADE):
+                _copy(conn, copy, branches, last_dossier, last_candidate)
 
 
 def _copy(conn: Any, copy: int, branches: list[int], last_dossier: int, last_candidate: int) -> None:

@@ -45,6 +45,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Connection, case, create_engine, func, insert, literal, null, select
 from sqlalchemy.engine import Engine, make_url
+from sqlite_build import building
 from web_timing import signed_in, sql_clock
 
 from ketnap.db import audit_queries as aq
@@ -135,15 +136,9 @@ def sqlite_database(rebuild: bool) -> Database:
     url = f"sqlite:///{path}"
     took = 0.0
     if rebuild or not path.exists():
-        partial = path.with_suffix(".partial")
-        for leftover in (path, partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-            leftover.unlink(missing_ok=True)
         started = time.perf_counter()
-        upgrade(f"sqlite:///{partial}")
-        engine = make_engine(f"sqlite:///{partial}")
-        build(engine)
-        engine.dispose()
-        partial.rename(path)
+        with building(path) as engine:
+            build(engine)
         took = time.perf_counter() - started
     upgrade(url)  # a cached database gets the migrations written since it was built
     return Database(url, took)

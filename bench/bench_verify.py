@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
+from sqlite_build import building
 
 from ketnap.db.audit_log import Scope, anchor, read_entries, verify
 from ketnap.db.migrate import upgrade
@@ -53,12 +54,11 @@ _d, _t = table_of(Dossier), table_of(TransitionLog)
 
 def build(path: Path, entries: int) -> None:
     """The demo's engine-made dossiers, copied (and hashed again) until the log has `entries` entries."""
-    partial = path.with_suffix(".partial")
-    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
-    url = f"sqlite:///{partial}"
-    upgrade(url)
-    engine = make_engine(url)
+    with building(path) as engine:
+        _fill(engine, entries)
+
+
+def _fill(engine: Engine, entries: int) -> None:
     build_demo(engine, build_workflow(), size=ENGINE_MADE, seed=SEED, progress=lambda _m: None)
     with engine.connect() as conn:
         dossiers = [dict(row._mapping) for row in conn.execute(select(_d).order_by(_d.c.id))]
@@ -85,10 +85,6 @@ def build(path: Path, entries: int) -> None:
             conn.execute(insert(_d), new_dossiers)
             conn.execute(insert(_t), new_log)
         print(f"  copy {copy}/{copies}", file=sys.stderr)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    partial.rename(path)
 
 
 def database(entries: int, rebuild: bool) -> tuple[str, float]:
