@@ -28,6 +28,7 @@ from .engine.text import search_key
 from .engine.workflow import Workflow
 from .passwords import hash_password
 from .workflows.admission import ORDER, TERMINAL, decoders
+from .workflows.deadlines import entered_on
 from .workflows.journey import happy_path
 from .workflows.rules import competent_body
 from .workflows.schemas import load_candidate
@@ -356,15 +357,6 @@ def build_demo(engine: Engine, workflow: Workflow, size: int = 600, seed: int = 
             "người dùng": len(tree.users)}
 
 
-def entered_on(changes: list[Change]) -> date:
-    """When the dossier entered its current state: a step that stays in the state does not count."""
-    day = changes[-1].act_date
-    for change in reversed(changes):
-        if change.from_state != change.to_state:
-            return change.act_date
-    return day
-
-
 def _write_batch(engine: Engine, tables: Any, store: MemoryStore, counters: dict[str, int]) -> int:
     """Write the batch: the memory store handed out the database's next dossier IDs, candidates follow their own counter."""
     candidate_shift = counters["candidate"] - counters["dossier"]
@@ -392,7 +384,7 @@ def _write_batch(engine: Engine, tables: Any, store: MemoryStore, counters: dict
             counters["fact"] += 1
         facts.extend(fact_rows)
         dossiers.append({"id": dossier_id, "candidate_id": dossier_id + candidate_shift, "branch_id": snap.org_chain[0].id, "workflow": "admission",
-                         "state": snap.state, "version": snap.version, "opened_on": changes[0].act_date, "state_since": entered_on(changes),
+                         "state": snap.state, "version": snap.version, "opened_on": changes[0].act_date, "state_since": entered_on([(c.from_state, c.to_state, c.act_date) for c in changes]),
                          "updated_at": changes[-1].at, "head_hash": snap.head_hash, "log_count": len(changes)})
     if not dossiers:
         return 0

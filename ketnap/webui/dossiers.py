@@ -27,7 +27,7 @@ from ..engine.snapshot import Snapshot
 from ..engine.workflow import Evaluation
 from ..workflows import vocab
 from ..workflows.admission import HAPPY_PATH, ORDER, OTHER_ENDS, TERMINAL, state_label
-from ..workflows.deadlines import due_date, overdue_cutoffs
+from ..workflows.deadlines import due_date, entered_on, overdue_cutoffs
 from ..workflows.rules import competent_body
 from ..workflows.schemas import CandidateSchema, RegisterSource, codec
 from . import db, db_session, services
@@ -234,7 +234,7 @@ def render_dossier(snap: Snapshot, active: str | None = None, form: Any = None, 
     except RuntimeError as err:
         diagram = None
         notice = notice or str(err)
-    since = snap_since(timeline) if timeline else None
+    since = entered_on([(e["from_state"], e["to_state"], e["act_date"]) for e in timeline]) if timeline else None
     due = due_date(snap.state, since, wf.params, wf.calendar) if since else None
     shown = field_names(forms[active]) if active in forms else set()
     stray = {name: messages for name, messages in (errors or {}).items() if name not in shown}
@@ -243,11 +243,6 @@ def render_dossier(snap: Snapshot, active: str | None = None, form: Any = None, 
         timeline=timeline, diagram=diagram, due=due, today=today, terminal=snap.state in TERMINAL, stray=stray, since=since,
         labels_of=wf.transitions, org_names={o.id: o.name for o in snap.org_chain},
     ), status
-
-
-def snap_since(timeline: Sequence[Mapping[str, Any]]) -> date:
-    """When the dossier entered its state: a step that stayed in the state does not count."""
-    return next((e["act_date"] for e in reversed(timeline) if e["from_state"] != e["to_state"]), timeline[-1]["act_date"])
 
 
 def log_access(action: str, snap: Snapshot) -> None:

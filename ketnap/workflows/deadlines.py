@@ -12,6 +12,7 @@ branch resolution, so the reminder may come a few days late there, never early.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -38,6 +39,12 @@ DEADLINES: dict[str, Deadline] = {
     "probationary": Deadline("R-RECOGNISE-1", "recognition_vote_wd", "probation_months"),
     "recognition_proposed": Deadline("R-RECOGNISE-3", "recognition_decision_wd"),
 }
+
+
+def entered_on(steps: Sequence[tuple[str, str, date]]) -> date:
+    """When a dossier entered its current state, from its steps (from, to, act date) in order: a step that
+    stayed in the state (a recognition vote without two thirds) does not restart the clock."""
+    return next((day for source, dest, day in reversed(steps) if source != dest), steps[-1][2])
 
 
 def due_date(state: str, since: date, params: Params, calendar: WorkingCalendar) -> date | None:
