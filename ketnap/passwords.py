@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -10,8 +11,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 # Tests may ask for a cheap hasher (KETNAP_FAST_HASH=1); production keeps argon2-cffi's defaults.
 _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if os.environ.get("KETNAP_FAST_HASH") else PasswordHasher()
 MIN_LENGTH = 10
-# A hash of a random password, verified against when the user is unknown so that both answers take as long.
-_DUMMY = _hasher.hash(os.urandom(16).hex())
+
+
+@cache
+def _dummy() -> str:
+    """A hash of a random password, verified against when the user is unknown so that both answers take
+    as long; made on the first sign-in, not when every process (each CLI command) imports this module."""
+    return _hasher.hash(os.urandom(16).hex())
 
 
 def hash_password(password: str) -> str:
@@ -21,7 +27,7 @@ def hash_password(password: str) -> str:
 def verify_password(stored: str | None, password: str) -> bool:
     """True when `password` matches `stored`; an unknown user (None) costs the same time and fails."""
     try:
-        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+        return _hasher.verify(stored or _dummy(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
