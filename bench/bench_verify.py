@@ -90,7 +90,7 @@ def _fill(engine: Engine, entries: int) -> None:
 def database(entries: int, rebuild: bool) -> tuple[str, float]:
     """The cached database's URL (built when missing or asked) and how long building took (0: reused)."""
     OUT.mkdir(exist_ok=True)
-    path = OUT / f"verify_{entries}_seed{SEED}.sqlite"
+    path = OUT / f"verify_{entries}_seed{SEED}_canonical.sqlite"  # JSON texts stored canonical (db.session)
     took = 0.0
     if rebuild or not path.exists():
         path.unlink(missing_ok=True)

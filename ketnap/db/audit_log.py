@@ -197,8 +197,9 @@ class VerifyReport:
 def verify_scope(conn: Connection, scope: Scope) -> VerifyReport:
     """Every dossier of the scope checked, in this connection (it sees the connection's own changes)."""
     report = VerifyReport()
+    spliced = conn.dialect.name == "sqlite"  # JSON stored as canonical text there; jsonb is written with spaces
     for dossier_id, head, entries in _dossiers(conn, scope):
-        verdict = check_dossier(dossier_id, head, entries)
+        verdict = check_dossier(dossier_id, head, entries, spliced=spliced)
         report.dossiers += 1
         report.entries += verdict.entries
         if verdict.first_break is not None:
@@ -297,7 +298,7 @@ def verify_dossier(conn: Connection, dossier_id: int) -> DossierVerdict:
     if head_row is None and not entries:
         raise NotFound(f"Không tìm thấy hồ sơ {dossier_id} (dossier not found).")
     head = DossierHead(head_row[1], head_row[2], head_row[3], head_row[4]) if head_row is not None else None
-    return check_dossier(dossier_id, head, entries)
+    return check_dossier(dossier_id, head, entries, spliced=conn.dialect.name == "sqlite")
 
 
 # -- anchors ---------------------------------------------------------------------------------------

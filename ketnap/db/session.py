@@ -8,7 +8,6 @@ of work reads comes from one consistent snapshot.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from ..engine.audit import canonical_json
 
 DEFAULT_URL = "sqlite:///instance/ketnap.sqlite"
 
@@ -32,7 +33,10 @@ def database_url(environ: Mapping[str, str] | None = None) -> str:
 
 
 def _json_dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """JSON columns are written in the audit chain's canonical form (sorted keys, no spaces, UTF-8 as is):
+    a log entry's facts and rule results are then stored as the very bytes its hash covers, which
+    lets verification splice them in unparsed (engine.audit.spliced_hash)."""
+    return canonical_json(value)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -200,6 +200,45 @@ def row_payload(entry: Entry) -> bytes:
     return _payload(entry, utc_iso(entry[_AT]), iso_date(entry[_ACT_DATE]), facts, results, plain)
 
 
+_FROM_STATE_KEY = (b',"from_state":', ',"from_state":')  # for a stored text as bytes, as str
+
+
+def spliced_hash(prefix: bytes, entry: Entry) -> str | None:
+    """The entry's hash over its stored facts and rule-results texts spliced in unparsed, when that is
+    the stored hash; None otherwise (then row_payload decides, decoding and writing them again).
+
+    SQLite stores those texts in canonical form (db.session writes JSON columns so): for an intact
+    entry the spliced bytes are the bytes hashed when it was written, and a match proves they still
+    are, provided each text stands where the hashed one stood. It does unless one of them holds
+    `,"from_state":` outside a string. Every other field is written here as a JSON value that ends
+    itself (strings quoted, numbers followed by a comma), so the bytes before the facts match only
+    if those fields do; the facts are followed by `,"from_state":`, so stored facts longer than the
+    hashed ones hold it, and shorter ones leave it to be found inside the stored rule results (the
+    fields after them have no such key); the rule results are followed by `,"seq":`, which appears
+    once in what follows, so once the facts are in place the rule results are too. Inside a JSON
+    string a quote is always escaped, so the search below finds that key and nothing else; a text
+    holding it (or not one JSON value) is left to row_payload. tests/engine/test_audit_verify.py
+    plays the bytes-shifting attack this guards against.
+    """
+    facts, results = entry[_FACTS], entry[_RULE_RESULTS]
+    if facts is None or results is None:
+        return None
+    key = _FROM_STATE_KEY[type(facts) is str]
+    if key in facts or key in results:
+        return None
+    try:
+        payload = orjson.dumps({
+            "act_date": iso_date(entry[_ACT_DATE]), "actor_id": entry[_ACTOR_ID], "actor_name": entry[_ACTOR_NAME],
+            "at": utc_iso(entry[_AT]), "dossier_id": entry[_DOSSIER_ID], "facts": orjson.Fragment(facts),
+            "from_state": entry[_FROM_STATE], "rule_results": orjson.Fragment(results), "seq": entry[_SEQ],
+            "to_state": entry[_TO_STATE], "trigger": entry[_TRIGGER],
+        })
+    except (TypeError, ValueError):  # orjson's: an integer beyond 64 bits, a lone surrogate, another type
+        return None
+    computed = hashlib.sha256(prefix + payload).hexdigest()
+    return computed if computed == entry[_HASH] else None
+
+
 def text_payload(entry: Entry) -> bytes:
     """The hashed bytes of a CSV line: facts and rule_results as JSON text, times exactly as written."""
     facts, plain_facts = decode_json(entry[_FACTS])
@@ -278,10 +317,12 @@ def _link_break(dossier_id: int, entry: Entry, expected: int, previous: str) -> 
     return Break(dossier_id, seq, "prev_hash", message, entry_id)
 
 
-def chain_break(dossier_id: int, entries: Iterable[Entry], payload: Payload = row_payload) -> tuple[int, Entry | None, Break | None]:
+def chain_break(dossier_id: int, entries: Iterable[Entry], payload: Payload = row_payload,
+                spliced: bool = False) -> tuple[int, Entry | None, Break | None]:
     """Walk one dossier's entries in sequence order: (how many, the last one, the first break or None).
 
-    Every entry is read (and counted) to the end; hashing stops at the first break.
+    Every entry is read (and counted) to the end; hashing stops at the first break. With `spliced`
+    (SQLite rows, whose JSON texts are stored canonical) each entry is first tried by spliced_hash.
     """
     previous, expected, count = GENESIS, 1, 0
     found: Break | None = None
@@ -295,8 +336,9 @@ def chain_break(dossier_id: int, entries: Iterable[Entry], payload: Payload = ro
         if entry[_SEQ] != expected or entry[_PREV_HASH] != previous:
             found = _link_break(dossier_id, entry, expected, previous)
             continue
+        prefix = previous.encode() + b"\n"
         try:
-            computed = sha256(previous.encode() + b"\n" + payload(entry)).hexdigest()
+            computed = (spliced and spliced_hash(prefix, entry)) or sha256(prefix + payload(entry)).hexdigest()
         except (TypeError, ValueError) as err:
             found = Break(dossier_id, expected, "unreadable", f"mục không đọc được: {err} (unreadable entry)", entry[_ID])
             continue
@@ -333,9 +375,10 @@ def dossier_break(dossier_id: int, head: DossierHead | None, count: int, last: E
     return None
 
 
-def check_dossier(dossier_id: int, head: DossierHead | None, entries: Iterable[Entry], payload: Payload = row_payload) -> DossierVerdict:
-    """One dossier: its chain first, then its row against the chain's end."""
-    count, last, found = chain_break(dossier_id, entries, payload)
+def check_dossier(dossier_id: int, head: DossierHead | None, entries: Iterable[Entry], payload: Payload = row_payload,
+                  spliced: bool = False) -> DossierVerdict:
+    """One dossier: its chain first, then its row against the chain's end (`spliced`: see chain_break)."""
+    count, last, found = chain_break(dossier_id, entries, payload, spliced)
     return DossierVerdict(dossier_id, count, found or dossier_break(dossier_id, head, count, last))
 
 

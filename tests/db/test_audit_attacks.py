@@ -9,6 +9,7 @@ so other tests' dossiers in the shared database do not count.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -16,12 +17,12 @@ from typing import Any
 
 import pytest
 from db_world import World
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, Text, cast, delete, func, select, text, update
 
 from ketnap.db import audit_log
 from ketnap.db.audit_log import anchor, verify, verify_dossier
 from ketnap.db.models import Dossier, DossierFact, TransitionLog, table_of
-from ketnap.engine.audit import GENESIS, entry_hash, stored_fields
+from ketnap.engine.audit import GENESIS, canonical_json, entry_hash, stored_fields
 
 pytestmark = pytest.mark.db
 _t, _d, _f = table_of(TransitionLog), table_of(Dossier), table_of(DossierFact)
@@ -185,3 +186,28 @@ def test_reading_in_small_batches_finds_the_same(world: World, dossiers: tuple[i
         set_entry(conn, target, ENTRIES - 1, actor_name="Kẻ Giả Mạo")
         assert named(conn, world) == [(target, ENTRIES - 1, "hash")]
         assert anchor(conn).count == conn.execute(select(func.count()).select_from(_t)).scalar_one()
+
+
+def test_json_is_stored_in_canonical_form_and_a_reformatted_text_keeps_its_meaning(world: World, dossiers: tuple[int, int]) -> None:
+    """SQLite stores facts and rule results as the canonical bytes the hash covers (verification
+    there splices them in unparsed); a text rewritten with the same meaning (spaces, another key
+    order, as older rows and PostgreSQL's jsonb have them) still verifies, by decoding. A text
+    with another meaning is named. (jsonb keeps no formatting: on PostgreSQL only the last part.)"""
+    target = dossiers[0]
+    with attacker(world) as conn:
+        if conn.dialect.name == "sqlite":
+            texts = conn.execute(select(_t.c.seq, cast(_t.c.facts, Text), cast(_t.c.rule_results, Text))
+                                 .where(_t.c.dossier_id == target).order_by(_t.c.seq)).all()
+            assert all(t == canonical_json(json.loads(t)) for _seq, *pair in texts for t in pair)
+            assert sum(1 for _seq, facts, _r in texts if len(json.loads(facts)) > 1) >= 2  # key order to change
+            for seq, facts, results in texts:
+                reordered = dict(reversed(list(json.loads(facts).items())))
+                conn.execute(text("UPDATE transition_log SET facts = :facts, rule_results = :results "
+                                  "WHERE dossier_id = :d AND seq = :seq"),
+                             {"facts": json.dumps(reordered, indent=1), "results": json.dumps(json.loads(results)),
+                              "d": target, "seq": seq})
+            assert conn.execute(select(cast(_t.c.facts, Text)).where(_t.c.dossier_id == target, _t.c.seq == 2)
+                                ).scalar_one() != texts[1][1]
+            assert named(conn, world) == []
+        set_entry(conn, target, 3, facts={**entry(conn, target, 3)["facts"], "note": "thêm vào"})
+        assert named(conn, world) == [(target, 3, "hash")]

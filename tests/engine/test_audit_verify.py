@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from ketnap.engine.audit import (
     has_float,
     iso_date,
     row_payload,
+    spliced_hash,
     utc_iso,
     value_payload,
 )
@@ -124,8 +126,15 @@ def test_microseconds_are_kept_as_isoformat_writes_them() -> None:
 # -- one dossier's chain -----------------------------------------------------------------------------
 
 
-def chain(n: int = 5, dossier_id: int = 7, facts: dict[str, Any] | None = None) -> list[list[Any]]:
-    """`n` entries as database rows (facts and rule results as JSON text), hashed by entry_hash itself."""
+def chain(n: int = 5, dossier_id: int = 7, facts: Any = None, rule_results: Any = None,
+          canonical: bool = False) -> list[list[Any]]:
+    """`n` entries as database rows (facts and rule results as JSON text), hashed by entry_hash itself.
+
+    The texts are written with spaces (json's default: an older SQLite row, PostgreSQL's jsonb), or
+    with `canonical` as SQLite stores them now (db.session) and verification reads them, as bytes.
+    """
+    store: Callable[[Any], str | bytes] = (lambda v: canonical_json(v).encode()) if canonical else (
+        lambda v: json.dumps(v, ensure_ascii=False))
     rows, previous = [], GENESIS
     states = ["", "source", "sympathiser", "training_nominated", "trained", "introduced", "branch_approved", "admitted"]
     for seq in range(1, n + 1):
@@ -134,11 +143,12 @@ def chain(n: int = 5, dossier_id: int = 7, facts: dict[str, Any] | None = None) 
             "at": (STAMP + timedelta(days=seq)).isoformat(), "act_date": (STAMP + timedelta(days=seq)).date().isoformat(),
             "from_state": states[seq - 1], "to_state": states[seq], "trigger": f"step_{seq}",
             "facts": facts if facts is not None else {"on": f"2024-03-{seq:02d}", "note": "Chi bộ thôn Ấp Bắc", "votes": seq},
-            "rule_results": [{"rule_id": "R-AGE-1", "status": "passed", "citation": "Điều lệ Đảng Điều 1 mục 1.1"}],
+            "rule_results": rule_results if rule_results is not None else
+            [{"rule_id": "R-AGE-1", "status": "passed", "citation": "Điều lệ Đảng Điều 1 mục 1.1"}],
         }
         digest = entry_hash(previous, fields)
         row = {**fields, "id": 100 + seq, "at": (STAMP + timedelta(days=seq)).strftime("%Y-%m-%d %H:%M:%S.%f"),
-               "facts": json.dumps(fields["facts"], ensure_ascii=False), "rule_results": json.dumps(fields["rule_results"]),
+               "facts": store(fields["facts"]), "rule_results": store(fields["rule_results"]),
                "prev_hash": previous, "hash": digest}
         rows.append([row[name] for name in ENTRY_COLUMNS])
         previous = digest
@@ -164,18 +174,52 @@ def test_floats_in_the_facts_verify_through_json() -> None:
     assert check_dossier(7, head(rows), rows).ok
 
 
+@pytest.mark.parametrize("spliced", [False, True], ids=["decoded", "spliced"])
 @pytest.mark.parametrize(("name", "value"), [
     ("actor_name", "Kẻ Giả Mạo"), ("at", "2024-03-09 02:00:00.000001"), ("act_date", "2024-03-10"), ("to_state", "admitted"),
     ("facts", '{"on": "2024-03-03", "note": "Chi bộ thôn Ấp Bắc", "votes": 30}'), ("rule_results", "[]"), ("trigger", "forged"),
     ("actor_id", 3), ("from_state", "rejected"),
 ])
-def test_a_changed_field_is_named_at_its_entry(name: str, value: Any) -> None:
-    rows = chain()
+def test_a_changed_field_is_named_at_its_entry(name: str, value: Any, spliced: bool) -> None:
+    rows = chain(canonical=spliced)
+    if spliced and name in ("facts", "rule_results"):
+        value = canonical_json(json.loads(value)).encode()
     rows[2][COLUMN[name]] = value
-    brk = check_dossier(7, head(rows), rows).first_break
+    brk = check_dossier(7, head(rows), rows, spliced=spliced).first_break
     assert brk is not None
     assert (brk.dossier_id, brk.seq, brk.kind, brk.entry_id) == (7, 3, "hash", 103)
     assert "nội dung mục đã bị sửa" in brk.message and brk.line().startswith("Hồ sơ 7, mục 3 (id 103): ")
+
+
+def test_canonical_texts_are_verified_spliced_in_and_others_decoded() -> None:
+    canonical, spaced = chain(canonical=True), chain()
+    assert all(spliced_hash(r[COLUMN["prev_hash"]].encode() + b"\n", r) == r[COLUMN["hash"]] for r in canonical)
+    assert all(spliced_hash(r[COLUMN["prev_hash"]].encode() + b"\n", r) is None for r in spaced)
+    for rows in (canonical, spaced):
+        assert check_dossier(7, head(rows), rows, spliced=True).ok and check_dossier(7, head(rows), rows).ok
+    floats = chain(facts={"ratio": 1e-05, "big": 2**70}, canonical=True)
+    assert check_dossier(7, head(floats), floats, spliced=True).ok
+
+
+def test_bytes_shifted_between_the_json_texts_to_forge_a_field_are_caught() -> None:
+    """The attack spliced_hash guards against. Rule results holding `"from_state"` and `"rule_results"`
+    keys let an editor move bytes from them into the facts, so that the texts spliced in give the
+    very bytes once hashed while the stored from_state says something else."""
+    rows = chain(1, facts={"a": 1}, rule_results=[{"b": 0, "from_state": "s1", "rule_results": []}], canonical=True)
+    entry = rows[0]
+    assert entry[COLUMN["from_state"]] == ""
+    entry[COLUMN["facts"]] = b'{"a":1},"from_state":"","rule_results":[{"b":0'
+    entry[COLUMN["from_state"]] = "s1"
+    entry[COLUMN["rule_results"]] = b"[]}]"
+    fields = dict(zip(ENTRY_COLUMNS, entry, strict=True))
+    naive = orjson.dumps({
+        **{name: fields[name] for name in HASHED_FIELDS}, "at": utc_iso(fields["at"]),
+        "facts": orjson.Fragment(fields["facts"]), "rule_results": orjson.Fragment(fields["rule_results"]),
+    }, option=orjson.OPT_SORT_KEYS)
+    assert hashlib.sha256(GENESIS.encode() + b"\n" + naive).hexdigest() == entry[COLUMN["hash"]]  # a naive splice is fooled
+    assert spliced_hash(GENESIS.encode() + b"\n", entry) is None
+    brk = check_dossier(7, head(rows), rows, spliced=True).first_break
+    assert brk is not None and (brk.seq, brk.kind) == (1, "unreadable")
 
 
 def test_a_deleted_entry_is_named_by_its_position() -> None:
