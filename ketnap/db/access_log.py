@@ -21,6 +21,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "print_dossier": ("In tóm tắt hồ sơ", "Printed a dossier summary"),
     "export_dossier_log": ("Xuất nhật ký một hồ sơ", "Exported a dossier's log"),
     "export_org_log": ("Xuất nhật ký của tổ chức", "Exported an organisation's log"),
+    "export_report": ("Xuất báo cáo", "Exported a report"),
 }
 
 

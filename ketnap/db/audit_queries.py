@@ -331,16 +331,16 @@ def dossier_log(conn: Connection, dossier_id: int) -> list[dict[str, Any]]:
 # -- anomalies ---------------------------------------------------------------------------------
 
 
-def branch_cutoffs(conn: Connection, today: date, params: Params, calendar: WorkingCalendar) -> dict[int, dict[str, date]]:
-    """Per branch: the overdue cutoffs (workflows.deadlines) under that branch's own settings.
+def branch_params(conn: Connection, params: Params) -> dict[int, Params]:
+    """Per branch: the parameters under that branch's own settings.
 
     An organisation's settings merge from the root down (repository.merged_settings), as when its
     rules are judged, so a grassroots committee's stage limits (R-SLA-1) hold for its branches unless
-    a branch sets its own; branches with the same parameters share one computation.
+    a branch sets its own; branches with the same overrides share one Params.
     """
     merged: dict[int, dict[str, Any]] = {}
-    by_params: dict[tuple[tuple[str, Any], ...], dict[str, date]] = {}
-    out: dict[int, dict[str, date]] = {}
+    by_overrides: dict[tuple[tuple[str, Any], ...], Params] = {}
+    out: dict[int, Params] = {}
     known = set(params.names())
     for org in queries.org_tree(conn):  # parents before their children
         merged[org["id"]] = merged_settings([merged.get(org["parent_id"], {}), org["settings"]])
@@ -348,9 +348,21 @@ def branch_cutoffs(conn: Connection, today: date, params: Params, calendar: Work
             continue
         own = merged[org["id"]].get("params") or {}
         key = tuple(sorted((name, value) for name, value in own.items() if value is not None and name in known))
-        if key not in by_params:
-            by_params[key] = overdue_cutoffs(today, params.with_overrides(dict(key)), calendar)
-        out[org["id"]] = by_params[key]
+        if key not in by_overrides:
+            by_overrides[key] = params.with_overrides(dict(key))
+        out[org["id"]] = by_overrides[key]
+    return out
+
+
+def branch_cutoffs(conn: Connection, today: date, params: Params, calendar: WorkingCalendar,
+                   by_branch: Mapping[int, Params] | None = None) -> dict[int, dict[str, date]]:
+    """Per branch: the overdue cutoffs (workflows.deadlines) under that branch's own settings (branch_params)."""
+    found: dict[int, dict[str, date]] = {}
+    out: dict[int, dict[str, date]] = {}
+    for branch, own in (by_branch if by_branch is not None else branch_params(conn, params)).items():
+        if id(own) not in found:
+            found[id(own)] = overdue_cutoffs(today, own, calendar)
+        out[branch] = found[id(own)]
     return out
 
 

@@ -285,7 +285,9 @@ __all__ = [
     "NFCString",
     "OrgLevel",
     "Organisation",
+    "MembershipCount",
     "SympathiserReview",
+    "Target",
     "TransitionLog",
     "TransitionLogFlag",
     "TransitionLogRuleStep",
@@ -316,6 +318,43 @@ class SympathiserReview(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class Target(Base):
+    """An admission target ("chỉ tiêu kết nạp đảng viên") of an organisation for a year or a term,
+    set by the level above: the total, or a structure sub-target (`category`, reports.targets).
+
+    `period` is '2026' (a year) or '2025-2030' (a term, reports.periods).
+    """
+
+    __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("org_id", "period", "category"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    period: Mapped[str] = mapped_column(String(9))
+    category: Mapped[str] = mapped_column(String(60))
+    value: Mapped[int] = mapped_column(Integer)
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_by_name: Mapped[str] = mapped_column(NFCString(200))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(NFCString(500))
+
+
+class MembershipCount(Base):
+    """How many Party members an organisation had at the start of a year ("tổng số đảng viên đầu năm"),
+    as reported to the level above: the base of the yearly admission rate (3–4 %, seed 002)."""
+
+    __tablename__ = "membership_counts"
+    __table_args__ = (UniqueConstraint("org_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    members: Mapped[int] = mapped_column(Integer)
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_by_name: Mapped[str] = mapped_column(NFCString(200))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class AccessLog(Base):
     """Who read a candidate's personal data or exported a log, and when ("nhật ký truy cập"), for auditors.
 
@@ -339,6 +378,8 @@ class AccessLog(Base):
 
 Index("ix_transition_log_trigger_at", TransitionLog.trigger, TransitionLog.at)
 Index("ix_transition_log_actor_name_at", TransitionLog.actor_name, TransitionLog.at)
+Index("ix_transition_log_to_state_act_date", TransitionLog.to_state, TransitionLog.act_date, TransitionLog.dossier_id,
+      TransitionLog.from_state)
 
 
 class TransitionLogFlag(Base):

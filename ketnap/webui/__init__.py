@@ -102,7 +102,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_web(app: Flask) -> None:
-    from . import admin, audit, auth, dossiers, help, i18n, lists
+    from . import admin, audit, auth, dossiers, help, i18n, lists, reports
     from .args import BoundedInt
     from .extensions import csrf, limiter, login_manager
 
@@ -113,7 +113,7 @@ def _init_web(app: Flask) -> None:
     login_manager.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
-    for blueprint in (auth.bp, dossiers.bp, lists.bp, admin.bp, help.bp, audit.bp):
+    for blueprint in (auth.bp, dossiers.bp, lists.bp, admin.bp, help.bp, audit.bp, reports.bp):
         app.register_blueprint(blueprint)
     app.teardown_appcontext(_close_session)
 

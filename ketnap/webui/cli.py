@@ -165,12 +165,14 @@ def init_db() -> None:
 def demo(size: int, seed: int, shape: str, if_empty: bool) -> None:
     """Tạo dữ liệu mẫu: một đảng bộ cỡ huyện với hồ sơ ở mọi trạng thái."""
     from ..demo import build_demo, database_is_empty
+    from ..demo_board import build_board
 
     svc = services()
     if if_empty and not database_is_empty(svc.engine):
         click.echo("Đã có dữ liệu; bỏ qua tạo dữ liệu mẫu (--if-empty).")
         return
     stats = build_demo(svc.engine, svc.workflow, size=size, seed=seed, shape=shape, progress=click.echo)
+    stats.update(build_board(svc.engine, local_today(), seed))
     click.echo(", ".join(f"{k}: {v}" for k, v in stats.items()))
 
 
@@ -518,3 +520,12 @@ def users_password(username: str, password: str | None) -> None:
 from .cli_audit import audit  # noqa: E402
 
 main.add_command(audit)
+
+def _add_report_commands() -> None:
+    from .cli_report import report, targets
+
+    main.add_command(report)
+    main.add_command(targets)
+
+
+_add_report_commands()

@@ -20,11 +20,13 @@ from ..db import queries
 from ..db.access_log import record_access
 from ..db.dossier_list import SORTS, DossierFilter, count_by_state, find_dossiers
 from ..db.models import MassOrganisation, Member, Organisation, TransitionLog, table_of
+from ..db.reports import reviews_in
 from ..db.repository import SqlUnitOfWork
 from ..engine.errors import BadInput, Conflict, Forbidden, InvalidTransition, NotFound
 from ..engine.service import advance, explain, local_today, open_dossier
 from ..engine.snapshot import Snapshot
 from ..engine.workflow import Evaluation
+from ..reports.build import Context, due_lists
 from ..workflows import vocab
 from ..workflows.admission import HAPPY_PATH, ORDER, OTHER_ENDS, TERMINAL, state_label
 from ..workflows.deadlines import due_date, entered_on, overdue_cutoffs
@@ -106,9 +108,16 @@ def dashboard() -> Any:
     waiting = waiting_states(me().role) if me().can_act else []
     waiting_page = find_dossiers(conn, DossierFilter(org_id=me().org_id, states=tuple(waiting), sort="since", per_page=10), cut) if waiting else None
     overdue_page = find_dossiers(conn, DossierFilter(org_id=me().org_id, overdue=True, sort="since", per_page=10), cut)
+    wf = services().workflow
+    branches = [b["id"] for b in scope_branches(scope_orgs())]
+    ctx = Context(conn, wf.params, wf.calendar)
+    soon = due_lists(ctx, branches, today, limit=10)
+    reviewed = reviews_in(conn, branches, f"{today:%Y-%m}", f"{today:%Y-%m}")
+    unreviewed = [b for b in scope_branches(scope_orgs()) if b["id"] not in reviewed]
     return render_template(
         "dashboard.html", counts=counts, states=ALL_STATES, total=sum(counts.values()), waiting=waiting, waiting_page=waiting_page,
-        overdue_page=overdue_page, overdue_total=overdue_page.total, today=today,
+        overdue_page=overdue_page, overdue_total=overdue_page.total, today=today, soon=soon, soon_rows=[(row, soon.due(ctx, row)) for row in soon.due_soon[1]],
+        soon_total=sum(soon.due_soon[0].values()), unreviewed=unreviewed, branch_total=len(branches),
     )
 
 

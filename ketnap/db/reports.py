@@ -1,0 +1,251 @@
+"""The figures of the organisation board's reports, as SQL aggregates ("số liệu báo cáo").
+
+Every function counts in the database and returns a few grouped rows (per branch, per month, per
+stage, per category), never the dossiers themselves: reports over 100,000 dossiers and 2,000,000 log
+entries stay under a second (bench/bench_reports.py). `branches` is the scope: the branch IDs of
+an organisation's subtree, or None for every branch.
+
+Readings chosen (also in the reports' notes):
+- A candidate counts as admitted ("kết nạp") on the date of the admission decision: the step into
+  `admission_decided`, whatever happened after it (a later strike-off does not undo the count).
+- A stage is "reached" in a period when the dossier's step into it is dated in the period; a step
+  that stays in its state (a recognition vote without two thirds) is not a new arrival.
+- Time in a stage is from the step into it to the step out of it (the previous entry of the same
+  dossier), in calendar days, for the steps out dated in the period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Integer, and_, case, cast, extract, func, or_, select
+
+from .models import (
+    Candidate,
+    Dossier,
+    MassOrganisation,
+    Member,
+    MembershipCount,
+    Organisation,
+    SympathiserReview,
+    Target,
+    TransitionLog,
+    table_of,
+)
+
+_t, _d, _c = table_of(TransitionLog), table_of(Dossier), table_of(Candidate)
+_o, _mo, _m = table_of(Organisation), table_of(MassOrganisation), table_of(Member)
+_tg, _mc, _r = table_of(Target), table_of(MembershipCount), table_of(SympathiserReview)
+
+ADMITTED = "admission_decided"
+MAJORITY_ETHNICITY = "Kinh"
+# "No religion" as people write it; listed rather than lower(), which SQLite applies to ASCII letters only.
+NO_RELIGION = ("", "Không", "không", "KHÔNG", "Không có", "không có", "KHÔNG CÓ")
+
+
+def _in(column: Any, branches: Sequence[int] | None) -> list[ColumnElement[bool]]:
+    return [] if branches is None else [column.in_(list(branches))]
+
+
+def _arrivals(state: str | Sequence[str], start: date, end: date, branches: Sequence[int] | None) -> list[ColumnElement[bool]]:
+    """Steps into `state` (not staying in it) dated start..end, of dossiers in the scope."""
+    into = _t.c.to_state == state if isinstance(state, str) else _t.c.to_state.in_(list(state))
+    return [into, _t.c.from_state != _t.c.to_state, _t.c.act_date >= start, _t.c.act_date <= end,
+            *_in(_d.c.branch_id, branches)]
+
+
+def admitted_by_branch(conn: Connection, branches: Sequence[int] | None, start: date, end: date) -> dict[int, int]:
+    """Admissions (decisions) dated start..end, per branch."""
+    query = (select(_d.c.branch_id, func.count(func.distinct(_t.c.dossier_id)))
+             .select_from(_t.join(_d, _d.c.id == _t.c.dossier_id))
+             .where(*_arrivals(ADMITTED, start, end, branches)).group_by(_d.c.branch_id))
+    return {branch: n for branch, n in conn.execute(query)}
+
+
+def _month_of(column: Any) -> ColumnElement[Any]:
+    return extract("year", column) * 100 + extract("month", column)
+
+
+def admitted_by_month(conn: Connection, branches: Sequence[int] | None, start: date, end: date) -> dict[int, int]:
+    """Admissions dated start..end per month, keyed YYYYMM (202603)."""
+    month = cast(_month_of(_t.c.act_date), Integer).label("month")
+    query = (select(month, func.count(func.distinct(_t.c.dossier_id)))
+             .select_from(_t.join(_d, _d.c.id == _t.c.dossier_id))
+             .where(*_arrivals(ADMITTED, start, end, branches)).group_by(month))
+    return {int(m): n for m, n in conn.execute(query)}
+
+
+def _days_in_month(day: Any) -> ColumnElement[Any]:
+    year, month = extract("year", day), extract("month", day)
+    leap = and_(year % 4 == 0, or_(year % 100 != 0, year % 400 == 0))
+    return case((month == 2, case((leap, 29), else_=28)), (month.in_([4, 6, 9, 11]), 30), else_=31)
+
+
+def _completed_months(born: Any, on: Any) -> ColumnElement[Any]:
+    """engine.dates.completed_months in SQL: whole months from `born` to `on`. As add_months clamps to the
+    month's end, the last month is complete on the last day of a shorter month (31/3 -> 30/4)."""
+    months = (extract("year", on) - extract("year", born)) * 12 + extract("month", on) - extract("month", born)
+    short = and_(extract("day", on) < extract("day", born), extract("day", on) < _days_in_month(on))
+    return months - case((short, 1), else_=0)
+
+
+@dataclass(frozen=True)
+class StructureRow:
+    """Admissions of one source category and introducing mass organisation kind, and among them the groups."""
+
+    source_category: str
+    mass_org_kind: str | None
+    admitted: int
+    women: int
+    ethnic_minority: int
+    religious: int
+    youth: int
+
+
+def structure(conn: Connection, branches: Sequence[int] | None, start: date, end: date, youth_months: int) -> list[StructureRow]:
+    """Admissions dated start..end by source category and introducing mass organisation kind, with how many
+    were women, of an ethnic minority, religious followers, and youth (at most `youth_months` completed
+    months old on the decision date, as R-INTRO-3 counts it)."""
+    decided = (select(_t.c.dossier_id, func.min(_t.c.act_date).label("act_date"))
+               .select_from(_t.join(_d, _d.c.id == _t.c.dossier_id))
+               .where(*_arrivals(ADMITTED, start, end, branches)).group_by(_t.c.dossier_id)).subquery()
+    religion = func.coalesce(func.trim(_c.c.religion), "")
+    flags = {
+        "women": _c.c.gender == "female",
+        "ethnic_minority": func.coalesce(_c.c.ethnicity, MAJORITY_ETHNICITY) != MAJORITY_ETHNICITY,
+        "religious": religion.not_in(NO_RELIGION),
+        "youth": _completed_months(_c.c.date_of_birth, decided.c.act_date) <= youth_months,
+    }
+    sums = [func.sum(case((condition, 1), else_=0)).label(name) for name, condition in flags.items()]
+    query = (select(_c.c.source_category, _mo.c.kind, func.count().label("admitted"), *sums)
+             .select_from(decided.join(_d, _d.c.id == decided.c.dossier_id).join(_c, _c.c.id == _d.c.candidate_id)
+                          .outerjoin(_mo, _mo.c.id == _c.c.introducing_mass_org_id))
+             .group_by(_c.c.source_category, _mo.c.kind))
+    return [StructureRow(row[0], row[1], int(row[2]), *(int(v or 0) for v in row[3:])) for row in conn.execute(query)]
+
+
+def arrivals_by_stage(conn: Connection, branches: Sequence[int] | None, start: date, end: date,
+                      states: Sequence[str]) -> dict[str, int]:
+    """Dossiers whose step into each state is dated start..end."""
+    query = (select(_t.c.to_state, func.count(func.distinct(_t.c.dossier_id)))
+             .select_from(_t.join(_d, _d.c.id == _t.c.dossier_id))
+             .where(*_arrivals(states, start, end, branches)).group_by(_t.c.to_state))
+    return {state: n for state, n in conn.execute(query)}
+
+
+def _days_between(first: Any, then: Any, dialect: str) -> ColumnElement[Any]:
+    if dialect == "sqlite":
+        return func.julianday(then) - func.julianday(first)
+    return cast(then - first, Integer)
+
+
+def stage_durations(conn: Connection, branches: Sequence[int] | None, start: date, end: date,
+                    states: Sequence[str]) -> dict[str, tuple[int, float]]:
+    """Per state: how many dossiers left it with a step dated start..end, and the median calendar days
+    they had spent in it (from the step into it: the previous entry that changed state). The median is computed in SQL
+    (the middle row, or the mean of the two middle rows, by window functions)."""
+    before, entry = _t.alias("before"), _t.alias("entry")
+    # A step that stayed in the state (a vote without two thirds) does not restart the days: then the latest
+    # earlier entry that changed state is the step into it (looked up only for those rare rows).
+    entered_on = (select(entry.c.act_date).where(entry.c.dossier_id == _t.c.dossier_id, entry.c.seq < _t.c.seq,
+                                                 entry.c.from_state != entry.c.to_state)
+                  .order_by(entry.c.seq.desc()).limit(1).correlate(_t).scalar_subquery())
+    since = case((before.c.from_state != before.c.to_state, before.c.act_date), else_=entered_on)
+    days = _days_between(since, _t.c.act_date, conn.dialect.name).label("days")
+    left = (select(_t.c.from_state.label("state"), days)
+            .select_from(_t.join(_d, _d.c.id == _t.c.dossier_id)
+                         .join(before, and_(before.c.dossier_id == _t.c.dossier_id, before.c.seq == _t.c.seq - 1)))
+            .where(_t.c.from_state.in_(list(states)), _t.c.from_state != _t.c.to_state,
+                   _t.c.act_date >= start, _t.c.act_date <= end, *_in(_d.c.branch_id, branches))).subquery()
+    ranked = select(left.c.state, left.c.days,
+                    func.row_number().over(partition_by=left.c.state, order_by=left.c.days).label("rn"),
+                    func.count().over(partition_by=left.c.state).label("n")).subquery()
+    middle = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)  # integer division
+    query = (select(ranked.c.state, func.max(ranked.c.n), func.avg(ranked.c.days))
+             .where(middle).group_by(ranked.c.state))
+    return {state: (int(n), float(median)) for state, n, median in conn.execute(query)}
+
+
+def targets(conn: Connection, org_ids: Sequence[int], period: str) -> dict[tuple[int, str], int]:
+    """The targets set for these organisations and period: (organisation, category) -> value."""
+    query = select(_tg.c.org_id, _tg.c.category, _tg.c.value).where(_tg.c.org_id.in_(list(org_ids)), _tg.c.period == period)
+    return {(org, category): value for org, category, value in conn.execute(query)}
+
+
+def target_rows(conn: Connection, org_ids: Sequence[int], period: str) -> list[dict[str, Any]]:
+    """The target rows (with who set them and when) of these organisations and period."""
+    query = (select(_tg).where(_tg.c.org_id.in_(list(org_ids)), _tg.c.period == period)
+             .order_by(_tg.c.org_id, _tg.c.category))
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def membership_counts(conn: Connection, org_ids: Sequence[int], year: int) -> dict[int, int]:
+    """The recorded start-of-year membership of these organisations for `year`."""
+    query = select(_mc.c.org_id, _mc.c.members).where(_mc.c.org_id.in_(list(org_ids)), _mc.c.year == year)
+    return {org: n for org, n in conn.execute(query)}
+
+
+def members_by_branch(conn: Connection, branches: Sequence[int] | None, on: date) -> dict[int, int]:
+    """Party members on the members list who had joined before `on`, per branch (when no count was recorded)."""
+    query = (select(_m.c.branch_id, func.count()).where(or_(_m.c.joined_on.is_(None), _m.c.joined_on < on),
+                                                          *_in(_m.c.branch_id, branches))
+             .group_by(_m.c.branch_id))
+    return {branch: n for branch, n in conn.execute(query)}
+
+
+def reviews_in(conn: Connection, branches: Sequence[int] | None, first_month: str, last_month: str) -> dict[int, dict[str, date]]:
+    """The sympathiser-list reviews recorded for months first_month..last_month ('YYYY-MM'), per branch: month -> day."""
+    query = (select(_r.c.branch_id, _r.c.period, _r.c.reviewed_on)
+             .where(_r.c.period >= first_month, _r.c.period <= last_month, *_in(_r.c.branch_id, branches)))
+    out: dict[int, dict[str, date]] = {}
+    for branch, month, day in conn.execute(query):
+        out.setdefault(branch, {})[month] = day
+    return out
+
+
+def last_reviews(conn: Connection, branches: Sequence[int] | None) -> dict[int, date]:
+    query = select(_r.c.branch_id, func.max(_r.c.reviewed_on)).where(*_in(_r.c.branch_id, branches)).group_by(_r.c.branch_id)
+    return {branch: day for branch, day in conn.execute(query)}
+
+
+def dossiers_in_states(conn: Connection, branches: Sequence[int] | None, states: Sequence[str]) -> dict[int, int]:
+    """How many dossiers are now in one of `states`, per branch."""
+    query = (select(_d.c.branch_id, func.count()).where(_d.c.state.in_(list(states)), *_in(_d.c.branch_id, branches))
+             .group_by(_d.c.branch_id))
+    return {branch: n for branch, n in conn.execute(query)}
+
+
+
+def _entered(state: str, before: date, not_before: date | None) -> ColumnElement[bool]:
+    condition = and_(_d.c.state == state, _d.c.state_since < before)
+    return condition if not_before is None else and_(condition, _d.c.state_since >= not_before)
+
+
+def waiting(conn: Connection, not_before: Mapping[int, Mapping[str, date]], before: Mapping[int, Mapping[str, date]],
+            limit: int) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Dossiers of the branches of `before` waiting in a state that entered it before that branch's cutoff
+    there, and not before its `not_before` cutoff if any: how many per state, and the `limit` waiting
+    longest (candidate name, branch name, state, since when, branch ID).
+
+    With `before` = the overdue cutoffs of today (workflows.deadlines) these are the late dossiers;
+    with `not_before` = today's and `before` = those of the day after a coming day, those due by then.
+    Branches sharing cutoffs are tested together: one term per distinct set, not per branch."""
+    groups: dict[tuple[tuple[str, date, date | None], ...], list[int]] = {}
+    for branch, cutoffs in before.items():
+        lower = not_before.get(branch, {})
+        key = tuple(sorted((state, day, lower.get(state)) for state, day in cutoffs.items()))
+        if key:
+            groups.setdefault(key, []).append(branch)
+    if not groups:
+        return {}, []
+    terms = [and_(_d.c.branch_id.in_(branches), or_(*(_entered(state, day, low) for state, day, low in key)))
+             for key, branches in groups.items()]
+    selected = or_(*terms)
+    counts = {state: n for state, n in conn.execute(select(_d.c.state, func.count()).where(selected).group_by(_d.c.state))}
+    query = (select(_d.c.id, _d.c.state, _d.c.state_since, _d.c.branch_id, _c.c.full_name, _o.c.name.label("branch_name"))
+             .select_from(_d.join(_c, _c.c.id == _d.c.candidate_id).join(_o, _o.c.id == _d.c.branch_id))
+             .where(selected).order_by(_d.c.state_since, _d.c.id).limit(limit))
+    return counts, [dict(row._mapping) for row in conn.execute(query)]
