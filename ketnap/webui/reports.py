@@ -15,8 +15,10 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from ..db import queries
 from ..db import reports as figures_db
 from ..db.access_log import record_access
 from ..db.targets import TargetError, set_membership, set_target, target_period_code
@@ -29,6 +31,7 @@ from ..reports.model import Report
 from ..reports.periods import Period, current_period, parse_period
 from ..reports.targets import STRUCTURE
 from ..reports.text import report_csv
+from ..workflows.settings import SettingsError, update_settings
 from . import db, db_session, services
 from .auth import me, roles_required
 from .dossiers import scope_orgs
@@ -40,6 +43,10 @@ READERS = ("branch_committee", "grassroots_staff", "superior_board", "auditor")
 SETTERS = ("grassroots_staff", "superior_board")
 TARGET_CATEGORIES = ("total", *STRUCTURE)
 PERIOD_KINDS = ("month", "quarter", "half", "year", "term")
+LIMITS = {  # the stages without a time in the Statute, each organisation's own limit (workflows.settings, R-SLA-1)
+    "sla_declaration_wd": _l("From the application to the declared biography"),
+    "sla_verification_wd": _l("Verification of the biography"),
+}
 
 
 def _chosen_org(orgs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -159,9 +166,35 @@ def targets_page() -> Any:
     current = figures_db.targets(db(), ids, code)
     members = figures_db.membership_counts(db(), ids, year) if year else {}
     values = request.form if request.method == "POST" else None
+    own_limits = ((queries.org_settings(db(), parent["id"]) or {}).get("params") or {})
+    defaults = {name: services().workflow.params.get(name) for name in LIMITS}
     return render_template("targets.html", parent=parent, parents=parents, children=children, code=code, year=year,
                            categories=TARGET_CATEGORIES, current=current, members=members, values=values, errors=errors,
-                           structure=STRUCTURE), (422 if errors else 200)
+                           structure=STRUCTURE, limits=LIMITS, own_limits=own_limits, defaults=defaults), (422 if errors else 200)
+
+
+@bp.post("/targets/limits")
+@roles_required(*SETTERS)
+def limits_post() -> Any:
+    """An organisation's own limits for the stages the Statute sets no time for (R-SLA-1), for it and below."""
+    orgs = {o["id"]: o for o in scope_orgs() if o.get("active", True)}
+    raw_org = request.form.get("org", "")
+    org = orgs.get(int(raw_org)) if raw_org.isdigit() else None
+    if org is None:
+        abort(404)
+    values = {name: request.form.get(name, "").strip() for name in LIMITS}
+    current = queries.org_settings(db(), org["id"]) or {}
+    try:
+        updated = update_settings(current, params={k: v for k, v in values.items() if v},
+                                  clear=[k for k, v in values.items() if not v])
+    except SettingsError as err:
+        for key, message in err.field_errors.items():
+            flash(f"{LIMITS.get(key.removeprefix('--param ').strip(), key)}: {message}", "error")
+        return redirect(url_for("reports.targets_page", org=org["id"], period=request.form.get("period", "")))
+    queries.set_org_settings(db(), org["id"], updated)
+    db_session().commit()
+    flash(_("Stage limits saved."), "success")
+    return redirect(url_for("reports.targets_page", org=org["id"], period=request.form.get("period", "")))
 
 
 def _save_targets(code: str, year: int | None, children: list[int]) -> dict[str, str]:

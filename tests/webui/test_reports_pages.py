@@ -171,3 +171,38 @@ def test_a_term_has_no_membership_column(app: Flask, login: Login) -> None:
 def test_the_dashboard_shows_due_soon_and_unreviewed_branches(login: Login) -> None:
     page = text_of(login("danguy").get("/"))
     assert 'id="due-soon"' in page and 'id="unreviewed"' in page
+
+
+def settings_of(app: Flask, org_id: int) -> dict[str, Any]:
+    with services_engine(app).connect() as conn:
+        return dict(conn.execute(select(_o.c.settings).where(_o.c.id == org_id)).scalar_one() or {})
+
+
+def test_the_board_sets_its_own_stage_limits_and_a_bad_one_changes_nothing(app: Flask, login: Login) -> None:
+    board = org_of(app, "bantochuc")
+    browser = login("bantochuc")
+    browser.get(f"/targets?org={board}")
+    response = browser.post("/targets/limits", {"org": str(board), "period": "2026", "sla_declaration_wd": "",
+                                                "sla_verification_wd": "25"})
+    assert response.status_code == 302
+    assert settings_of(app, board)["params"] == {"sla_verification_wd": 25}
+    page = text_of(browser.get(f"/targets?org={board}"))
+    assert 'id="sla_verification_wd" name="sla_verification_wd" inputmode="numeric" size="6" value="25"' in page
+    response = browser.post("/targets/limits", {"org": str(board), "sla_declaration_wd": "mười", "sla_verification_wd": "25"})
+    assert "'mười' phải là số nguyên dương" in text_of(browser.get(response.headers["Location"]))
+    assert settings_of(app, board)["params"] == {"sla_verification_wd": 25}
+    browser.post("/targets/limits", {"org": str(board), "sla_declaration_wd": "", "sla_verification_wd": ""})
+    assert "params" not in settings_of(app, board)
+
+
+def test_stage_limits_outside_the_scope_or_by_a_branch_are_refused(app: Flask, login: Login) -> None:
+    board = org_of(app, "bantochuc")
+    with services_engine(app).connect() as conn:
+        top = conn.execute(select(_o.c.id).where(_o.c.parent_id.is_(None))).scalar_one()
+    browser = login("bantochuc")
+    browser.get("/targets")
+    assert browser.post("/targets/limits", {"org": str(top), "sla_verification_wd": "5"}).status_code == 404
+    branch = login("chiuy")
+    branch.get("/")
+    assert branch.post("/targets/limits", {"org": str(board), "sla_verification_wd": "5"}).status_code == 403
+    assert "params" not in settings_of(app, top)
