@@ -22,6 +22,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "export_dossier_log": ("Xuất nhật ký một hồ sơ", "Exported a dossier's log"),
     "export_org_log": ("Xuất nhật ký của tổ chức", "Exported an organisation's log"),
     "export_report": ("Xuất báo cáo", "Exported a report"),
+    "set_targets": ("Giao chỉ tiêu / số đảng viên đầu năm", "Set targets or start-of-year membership"),
+    "set_stage_limits": ("Đặt thời hạn các bước của tổ chức", "Set an organisation's stage limits"),
 }
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
 import multiprocessing
 import os
 import time
@@ -33,7 +34,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import ColumnElement, Connection, Select, func, literal_column, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, Select, Text, cast, func, literal_column, or_, select, type_coerce
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import NullType
 
@@ -57,12 +58,13 @@ from ..engine.audit import (
 from ..engine.errors import NotFound
 from ..engine.service import LOCAL_TZ
 from .dossier_list import scope_org_ids
-from .models import Dossier, Organisation, TransitionLog, table_of
+from .models import Dossier, DossierFact, Organisation, TransitionLog, table_of
 from .session import make_engine
 
 _t = table_of(TransitionLog)
 _d = table_of(Dossier)
 _o = table_of(Organisation)
+_f = table_of(DossierFact)
 
 BATCH = 5_000
 PARALLEL_ABOVE = 100_000  # entries: below this, worker processes cost more than they save
@@ -204,7 +206,46 @@ def verify_scope(conn: Connection, scope: Scope) -> VerifyReport:
         report.entries += verdict.entries
         if verdict.first_break is not None:
             report.breaks.append(verdict.first_break)
+    broken = {b.dossier_id for b in report.breaks}
+    report.breaks.extend(b for b in fact_copy_breaks(conn, scope) if b.dossier_id not in broken)
     return report
+
+
+def fact_copy_breaks(conn: Connection, scope: Scope) -> list[Break]:
+    """Each dossier whose copy of a step's facts (dossier_facts, which the application reads) differs from
+    the facts of the log entry it copies, or copies no entry of that dossier: the first such copy.
+
+    The copy is not hashed itself: it must hold exactly what its (hashed) entry holds. The database
+    picks the candidates (on SQLite the two texts differ, both being written canonical; on PostgreSQL
+    the jsonb values differ); a candidate is a break when the decoded values differ too, so a text
+    merely written otherwise (an older row, another key order) is not one.
+    """
+    candidates = (select(_f.c.id, _f.c.dossier_id, cast(_f.c.data, Text), cast(_t.c.facts, Text), _t.c.id, _t.c.seq, _t.c.dossier_id)
+                  .select_from(_f.outerjoin(_t, _t.c.id == _f.c.log_entry_id))
+                  .where(*scope.dossier_filter(_f.c.dossier_id),
+                         or_(_t.c.id.is_(None), _t.c.dossier_id != _f.c.dossier_id,
+                             (cast(_f.c.data, Text) != cast(_t.c.facts, Text)) if conn.dialect.name == "sqlite"
+                             else _f.c.data != _t.c.facts))
+                  .order_by(_f.c.dossier_id, _f.c.id))
+    breaks: dict[int, Break] = {}
+    for fact_id, dossier_id, copy, original, entry_id, seq, entry_dossier in conn.execute(candidates):
+        if dossier_id in breaks:
+            continue
+        if entry_id is not None and entry_dossier == dossier_id and _same_json(copy, original):
+            continue
+        mine = entry_id is not None and entry_dossier == dossier_id
+        breaks[dossier_id] = Break(
+            dossier_id, seq if mine else None, "facts",
+            f"bản sao dữ kiện của bước (dossier_facts id {fact_id}) khác mục nhật ký mà nó sao lại: ứng dụng đang đọc "
+            "dữ kiện đã bị sửa (a copy of a step's facts differs from its log entry)", entry_id if mine else None)
+    return list(breaks.values())
+
+
+def _same_json(first: str | None, second: str | None) -> bool:
+    try:
+        return first is not None and second is not None and json.loads(first) == json.loads(second)
+    except ValueError:
+        return False
 
 
 def verify(conn_or_engine: Connection | Engine, org_id: int | None = None, since: date | None = None,

@@ -380,6 +380,8 @@ Index("ix_transition_log_trigger_at", TransitionLog.trigger, TransitionLog.at)
 Index("ix_transition_log_actor_name_at", TransitionLog.actor_name, TransitionLog.at)
 Index("ix_transition_log_to_state_act_date", TransitionLog.to_state, TransitionLog.act_date, TransitionLog.dossier_id,
       TransitionLog.from_state)
+Index("ix_transition_log_dossier_id_seq_steps", TransitionLog.dossier_id, TransitionLog.seq, TransitionLog.from_state,
+      TransitionLog.to_state, TransitionLog.act_date)
 
 
 class TransitionLogFlag(Base):

@@ -43,7 +43,9 @@ _tg, _mc, _r = table_of(Target), table_of(MembershipCount), table_of(Sympathiser
 ADMITTED = "admission_decided"
 MAJORITY_ETHNICITY = "Kinh"
 # "No religion" as people write it; listed rather than lower(), which SQLite applies to ASCII letters only.
-NO_RELIGION = ("", "Không", "không", "KHÔNG", "Không có", "không có", "KHÔNG CÓ")
+NO_RELIGION = ("", "Không", "không", "KHÔNG", "Không có", "không có", "KHÔNG CÓ", "Không tôn giáo", "không tôn giáo",
+               "KHÔNG TÔN GIÁO")
+MAJORITY = ("Kinh", "kinh", "KINH")
 
 
 def _in(column: Any, branches: Sequence[int] | None) -> list[ColumnElement[bool]]:
@@ -115,7 +117,7 @@ def structure(conn: Connection, branches: Sequence[int] | None, start: date, end
     religion = func.coalesce(func.trim(_c.c.religion), "")
     flags = {
         "women": _c.c.gender == "female",
-        "ethnic_minority": func.coalesce(_c.c.ethnicity, MAJORITY_ETHNICITY) != MAJORITY_ETHNICITY,
+        "ethnic_minority": func.trim(func.coalesce(_c.c.ethnicity, MAJORITY_ETHNICITY)).not_in(MAJORITY),
         "religious": religion.not_in(NO_RELIGION),
         "youth": _completed_months(_c.c.date_of_birth, decided.c.act_date) <= youth_months,
     }

@@ -40,7 +40,7 @@ def target_period_code(raw: str) -> str:
 
 def _count(raw: Any, name: str, errors: dict[str, str]) -> int | None:
     text = str(raw).strip()
-    if not text.isdigit() or int(text) > MAX_VALUE:
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_VALUE:
         errors[name] = f"'{raw}' phải là số nguyên từ 0 đến {MAX_VALUE:,} (a whole number 0–{MAX_VALUE:,})".replace(",", ".")
         return None
     return int(text)

@@ -217,14 +217,13 @@ def spliced_hash(prefix: bytes, entry: Entry) -> str | None:
     fields after them have no such key); the rule results are followed by `,"seq":`, which appears
     once in what follows, so once the facts are in place the rule results are too. Inside a JSON
     string a quote is always escaped, so the search below finds that key and nothing else; a text
-    holding it (or not one JSON value) is left to row_payload. tests/engine/test_audit_verify.py
+    holding it is left to row_payload (so is a text written with spaces: an older row). tests/engine/test_audit_verify.py
     plays the bytes-shifting attack this guards against.
     """
     facts, results = entry[_FACTS], entry[_RULE_RESULTS]
     if facts is None or results is None:
         return None
-    key = _FROM_STATE_KEY[type(facts) is str]
-    if key in facts or key in results:
+    if _FROM_STATE_KEY[type(facts) is str] in facts or _FROM_STATE_KEY[type(results) is str] in results:
         return None
     try:
         payload = orjson.dumps({
@@ -257,7 +256,7 @@ class Break:
 
     `seq` is the position named (None when the dossier as a whole is wrong); `entry_id` the row's ID
     when there is one. `kind`: hash, prev_hash, seq, unreadable (an entry); count, head_hash, state,
-    version, empty, orphan (the dossier row against its entries).
+    version, empty, orphan (the dossier row against its entries); facts (a copy in dossier_facts differs from its entry).
     """
 
     dossier_id: int | None
@@ -339,7 +338,7 @@ def chain_break(dossier_id: int, entries: Iterable[Entry], payload: Payload = ro
         prefix = previous.encode() + b"\n"
         try:
             computed = (spliced and spliced_hash(prefix, entry)) or sha256(prefix + payload(entry)).hexdigest()
-        except (TypeError, ValueError) as err:
+        except (TypeError, ValueError, AttributeError) as err:  # a value of another type where a date or text belongs
             found = Break(dossier_id, expected, "unreadable", f"mục không đọc được: {err} (unreadable entry)", entry[_ID])
             continue
         if computed != entry[_HASH]:

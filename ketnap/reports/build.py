@@ -64,6 +64,7 @@ class OrgNode:
     level_code: str
     children: tuple[int, ...]
     subtree: tuple[int, ...]  # this organisation and all below it
+    active: bool = True  # an organisation closed (merged) keeps its dossiers' counts but has no row of its own
 
 
 def org_nodes(conn: Connection) -> dict[int, OrgNode]:
@@ -76,7 +77,7 @@ def org_nodes(conn: Connection) -> dict[int, OrgNode]:
     for row in reversed(tree):  # children before parents
         subtree[row["id"]] = [row["id"], *(o for child in children.get(row["id"], []) for o in subtree[child])]
     return {row["id"]: OrgNode(row["id"], row["name"], row["level_code"], tuple(children.get(row["id"], [])),
-                               tuple(subtree[row["id"]])) for row in tree}
+                               tuple(subtree[row["id"]]), bool(row.get("active", True))) for row in tree}
 
 
 def target_period(period: Period) -> tuple[str, date]:
@@ -122,8 +123,9 @@ def _scope(node: OrgNode, nodes: dict[int, OrgNode]) -> list[int] | None:
     return [o for o in node.subtree if nodes[o].level_code in DOSSIER_LEVELS]
 
 
-def _rows_orgs(node: OrgNode) -> list[int]:
-    return list(node.children) or [node.id]
+def _rows_orgs(node: OrgNode, nodes: dict[int, OrgNode]) -> list[int]:
+    """The rows of a per-organisation table: the active organisations directly below, or the organisation itself."""
+    return [c for c in node.children if nodes[c].active] or [node.id]
 
 
 def _header(kind: str, node: OrgNode, period: Period, as_of: date) -> Report:
@@ -163,7 +165,7 @@ def progress(ctx: Context, nodes: dict[int, OrgNode], org: int, period: Period, 
     in_period = figures_db.admitted_by_branch(ctx.conn, branches, period.start, period.end)
     cumulative = figures_db.admitted_by_branch(ctx.conn, branches, since, period.end)
     targets = _load_targets(ctx, nodes, org, code)
-    rows_orgs = _rows_orgs(node)
+    rows_orgs = _rows_orgs(node, nodes)
     year = period.end.year if period.kind != "term" else None
     members, from_list = (_members_at_start(ctx, nodes, [*rows_orgs, org], year, branches or []) if year else ({}, False))
     rate_min = float(ctx.params.get("admission_rate_min"))
@@ -172,7 +174,7 @@ def progress(ctx: Context, nodes: dict[int, OrgNode], org: int, period: Period, 
         return sum(counts.get(b, 0) for b in nodes[o].subtree)
 
     def branches_with_one(o: int) -> tuple[int, int]:
-        own = [b for b in nodes[o].subtree if nodes[b].level_code in DOSSIER_LEVELS]
+        own = [b for b in nodes[o].subtree if nodes[b].level_code in DOSSIER_LEVELS and nodes[b].active]
         return sum(1 for b in own if cumulative.get(b, 0) >= 1), len(own)
 
     columns = [
@@ -299,8 +301,10 @@ def structure(ctx: Context, nodes: dict[int, OrgNode], org: int, period: Period,
                                  + ", ".join(MASS_ORG_KINDS[k] for k in introduced) + " (mỗi đoàn thể giới thiệu ít nhất 1 người).",
                                  "Mass organisations with no admitted introduction yet: " + ", ".join(introduced)
                                  + " (each should introduce at least one)."))
-    report.notes.append(_msg(f"Thanh niên: đủ tuổi đến 30 (không quá {youth} tháng tuổi) tại ngày quyết định kết nạp, như R-INTRO-3.",
-                             f"Youth: at most {youth} completed months old on the decision date, as R-INTRO-3 counts."))
+    report.notes.append(_msg(f"Thanh niên: không quá {youth} tháng tuổi (đến 30 tuổi, cách tính của R-INTRO-3) tại ngày "
+                             "quyết định kết nạp.",
+                             f"Youth: at most {youth} completed months old (up to 30, counted as R-INTRO-3 counts) on the "
+                             "decision date."))
     shown = list(STRUCTURE)
     report.charts.append(Chart("structure", _msg("Cơ cấu so với chỉ tiêu", "Structure against sub-targets"), "bar",
                                [ctx.word(category_label(c)) for c in shown],
@@ -410,7 +414,7 @@ def deadlines(ctx: Context, nodes: dict[int, OrgNode], org: int, period: Period,
 def reviews(ctx: Context, nodes: dict[int, OrgNode], org: int, period: Period, as_of: date) -> Report:
     node = nodes[org]
     report = _header("reviews", node, period, as_of)
-    branches = _scope(node, nodes) or []
+    branches = [b for b in _scope(node, nodes) or [] if nodes[b].active]
     last_day = min(period.end, as_of)
     months = _months(period.start, last_day) if period.start <= last_day else []
     codes = [f"{y}-{m:02d}" for y, m in months]

@@ -34,6 +34,7 @@ _STYLE: dict[Any, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "svg.fonttype": "path",
+    "text.parse_math": False,  # an organisation named "Chi bộ $x$" is text, not a formula
     "axes.spines.top": False,
     "axes.spines.right": False,
 }

@@ -61,7 +61,7 @@ def _month_end(year: int, month: int) -> date:
 
 def parse_period(code: str) -> Period:
     """The period of a code; ValueError with the accepted forms for anything else."""
-    text = code.strip().upper()
+    text = code.strip().upper().replace("–", "-").replace("—", "-")  # 2025–2030 as the page writes it
     found = _CODE.fullmatch(text)
     if found is None:
         raise ValueError(f"Kỳ báo cáo '{code}' không hợp lệ: dùng 2026, 2026-03, 2026-Q1, 2026-H1 hoặc 2025-2030 "

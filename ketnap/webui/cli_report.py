@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
@@ -105,6 +106,11 @@ def _setter(conn: Connection, actor: Actor, org_id: int) -> None:
              "(targets are set by the level above).")
 
 
+def _record(conn: Connection, actor: Actor, org_id: int, detail: dict[str, Any]) -> None:
+    record_access(conn, user_id=actor.id, user_name=actor.name, action="set_targets", org_id=org_id,
+                  detail={**detail, "via": "cli"})
+
+
 @targets.command("set")
 @click.option("--org", "org_id", type=int, required=True)
 @click.option("--period", required=True, help="Năm (2026) hoặc nhiệm kỳ (2025-2030).")
@@ -120,6 +126,7 @@ def targets_set(org_id: int, period: str, category: str, value: str, note: str |
         _setter(conn, actor, org_id)
         try:
             set_target(conn, org_id, period, category, value, actor.id, actor.name, note)
+            _record(conn, actor, org_id, {"period": period, "category": category, "value": value})
         except TargetError as err:
             fail(BAD_INPUT + "\n  ".join(f"--{k}: {v}" for k, v in err.field_errors.items()))
     click.secho(f"Đã giao chỉ tiêu {category} {target_period_code(period)} cho tổ chức {org_id}: {value}.", fg="green")
@@ -138,6 +145,7 @@ def targets_clear(org_id: int, period: str, category: str, username: str | None)
         _setter(conn, actor, org_id)
         try:
             found = clear_target(conn, org_id, period, category)
+            _record(conn, actor, org_id, {"period": period, "category": category, "value": None})
         except ValueError as err:
             fail(f"{BAD_INPUT}--period: {err}")
     click.echo("Đã bỏ chỉ tiêu." if found else "Không có chỉ tiêu này; không thay đổi gì.")
@@ -153,9 +161,10 @@ def targets_members(org_id: int, year: str, members: str, username: str | None) 
     """Ghi tổng số đảng viên đầu năm của một tổ chức (căn cứ tính tỷ lệ kết nạp 3–4%)."""
     actor = current_actor(username)
     with services().engine.begin() as conn:
-        _in_scope(conn, actor, org_id)
+        _setter(conn, actor, org_id)
         try:
             set_membership(conn, org_id, year, members, actor.id, actor.name)
+            _record(conn, actor, org_id, {"year": year, "members": members})
         except TargetError as err:
             fail(BAD_INPUT + "\n  ".join(f"--{'count' if k == 'members' else k}: {v}" for k, v in err.field_errors.items()))
     click.secho(f"Đã ghi {members} đảng viên đầu năm {year} cho tổ chức {org_id}.", fg="green")

@@ -113,7 +113,7 @@ def dashboard() -> Any:
     ctx = Context(conn, wf.params, wf.calendar)
     soon = due_lists(ctx, branches, today, limit=10)
     reviewed = reviews_in(conn, branches, f"{today:%Y-%m}", f"{today:%Y-%m}")
-    unreviewed = [b for b in scope_branches(scope_orgs()) if b["id"] not in reviewed]
+    unreviewed = [b for b in scope_branches(scope_orgs()) if b["id"] not in reviewed and b.get("active", True)]
     return render_template(
         "dashboard.html", counts=counts, states=ALL_STATES, total=sum(counts.values()), waiting=waiting, waiting_page=waiting_page,
         overdue_page=overdue_page, overdue_total=overdue_page.total, today=today, soon=soon, soon_rows=[(row, soon.due(ctx, row)) for row in soon.due_soon[1]],

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from ..db import queries
 from ..db import reports as figures_db
 from ..db.access_log import record_access
-from ..db.targets import TargetError, set_membership, set_target, target_period_code
+from ..db.targets import TargetError, clear_target, set_membership, set_target, target_period_code
 from ..engine.service import local_today
 from ..reports.build import KINDS, Context, build_report, org_nodes
 from ..reports.charts import chart_svg
@@ -29,7 +29,7 @@ from ..reports.excel import report_xlsx
 from ..reports.format import cell_text, total_cells
 from ..reports.model import Report
 from ..reports.periods import Period, current_period, parse_period
-from ..reports.targets import STRUCTURE
+from ..reports.targets import CATEGORIES, STRUCTURE
 from ..reports.text import report_csv
 from ..workflows.settings import SettingsError, update_settings
 from . import db, db_session, services
@@ -41,7 +41,7 @@ bp = Blueprint("reports", __name__)
 
 READERS = ("branch_committee", "grassroots_staff", "superior_board", "auditor")
 SETTERS = ("grassroots_staff", "superior_board")
-TARGET_CATEGORIES = ("total", *STRUCTURE)
+TARGET_CATEGORIES = ("total", *STRUCTURE, "source:private_worker")  # the rest (each source, mass organisation): CLI
 PERIOD_KINDS = ("month", "quarter", "half", "year", "term")
 LIMITS = {  # the stages without a time in the Statute, each organisation's own limit (workflows.settings, R-SLA-1)
     "sla_declaration_wd": _l("From the application to the declared biography"),
@@ -154,11 +154,11 @@ def targets_page() -> Any:
     code, period_error = _target_period(today)
     if period_error:
         flash(period_error, "error")
-    children = [nodes[c] for c in nodes[parent["id"]].children]
+    children = [nodes[c] for c in nodes[parent["id"]].children if nodes[c].active]
     year = int(code) if code.isdigit() else None
     errors: dict[str, str] = {}
     if request.method == "POST" and not period_error:
-        errors = _save_targets(code, year, [c.id for c in children])
+        errors = _save_targets(parent["id"], code, year, [c.id for c in children])
         if not errors:
             flash(_("Targets saved."), "success")
             return redirect(url_for("reports.targets_page", org=parent["id"], period=code))
@@ -170,7 +170,7 @@ def targets_page() -> Any:
     defaults = {name: services().workflow.params.get(name) for name in LIMITS}
     return render_template("targets.html", parent=parent, parents=parents, children=children, code=code, year=year,
                            categories=TARGET_CATEGORIES, current=current, members=members, values=values, errors=errors,
-                           structure=STRUCTURE, limits=LIMITS, own_limits=own_limits, defaults=defaults), (422 if errors else 200)
+                           labels=CATEGORIES, limits=LIMITS, own_limits=own_limits, defaults=defaults), (422 if errors else 200)
 
 
 @bp.post("/targets/limits")
@@ -179,7 +179,7 @@ def limits_post() -> Any:
     """An organisation's own limits for the stages the Statute sets no time for (R-SLA-1), for it and below."""
     orgs = {o["id"]: o for o in scope_orgs() if o.get("active", True)}
     raw_org = request.form.get("org", "")
-    org = orgs.get(int(raw_org)) if raw_org.isdigit() else None
+    org = orgs.get(int(raw_org)) if raw_org.isascii() and raw_org.isdigit() else None
     if org is None:
         abort(404)
     values = {name: request.form.get(name, "").strip() for name in LIMITS}
@@ -192,35 +192,51 @@ def limits_post() -> Any:
             flash(f"{LIMITS.get(key.removeprefix('--param ').strip(), key)}: {message}", "error")
         return redirect(url_for("reports.targets_page", org=org["id"], period=request.form.get("period", "")))
     queries.set_org_settings(db(), org["id"], updated)
+    record_access(db(), user_id=me().id, user_name=me().full_name, action="set_stage_limits", org_id=org["id"],
+                  detail={"before": current.get("params") or {}, "after": updated.get("params") or {}, "via": "web"},
+                  remote_addr=request.remote_addr)
     db_session().commit()
     flash(_("Stage limits saved."), "success")
     return redirect(url_for("reports.targets_page", org=org["id"], period=request.form.get("period", "")))
 
 
-def _save_targets(code: str, year: int | None, children: list[int]) -> dict[str, str]:
-    """Every filled cell saved in one transaction, or none: the errors by cell name."""
+def _save_targets(parent: int, code: str, year: int | None, children: list[int]) -> dict[str, str]:
+    """The cells that changed saved in one transaction (an emptied cell removes its target), or none:
+    the errors by cell name. The change is recorded in the access log, cell by cell."""
     user = me()
     errors: dict[str, str] = {}
+    changed: dict[str, str] = {}
     session = db_session()
     conn = session.connection()
+    current = figures_db.targets(conn, children, code)
+    members = figures_db.membership_counts(conn, children, year) if year is not None else {}
     for child in children:
         for category in TARGET_CATEGORIES:
             name = f"t-{child}-{category}"
             raw = request.form.get(name, "").strip()
-            if not raw:
+            before = current.get((child, category))
+            if raw == ("" if before is None else str(before)):
                 continue
             try:
-                set_target(conn, child, code, category, raw, user.id, user.full_name)
+                if raw:
+                    set_target(conn, child, code, category, raw, user.id, user.full_name)
+                else:
+                    clear_target(conn, child, code, category)
+                changed[name] = raw
             except TargetError as err:
                 errors[name] = "; ".join(err.field_errors.values())
         raw = request.form.get(f"m-{child}", "").strip()
-        if year is not None and raw:
+        if year is not None and raw and raw != str(members.get(child, "")):
             try:
                 set_membership(conn, child, year, raw, user.id, user.full_name)
+                changed[f"m-{child}"] = raw
             except TargetError as err:
                 errors[f"m-{child}"] = "; ".join(err.field_errors.values())
     if errors:
         session.rollback()
-    else:
-        session.commit()
+        return errors
+    if changed:
+        record_access(conn, user_id=user.id, user_name=user.full_name, action="set_targets", org_id=parent,
+                      detail={"period": code, "cells": changed, "via": "web"}, remote_addr=request.remote_addr)
+    session.commit()
     return errors

@@ -15,6 +15,8 @@ from .rules import CATALOGUE
 
 # Numbers an organisation may set for itself: local practice, not the Statute's.
 ORGANISATION_PARAMS = frozenset({"sla_declaration_wd", "sla_verification_wd", "retry_wait_months"})
+# The largest value each may take: a year of working days for a stage, ten years of waiting.
+PARAM_MAX = {"sla_declaration_wd": 250, "sla_verification_wd": 250, "retry_wait_months": 120}
 
 
 class SettingsError(Exception):
@@ -44,8 +46,11 @@ def update_settings(current: Mapping[str, Any], *, block: Iterable[str] = (), un
         if name not in ORGANISATION_PARAMS:
             errors["--param"] = f"'{name}' không đặt riêng được; chỉ: {', '.join(sorted(ORGANISATION_PARAMS))}."
             continue
-        if not raw.isdigit() or int(raw) < 1 and name != "retry_wait_months":
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1 and name != "retry_wait_months":
             errors[f"--param {name}"] = f"'{raw}' phải là số nguyên dương (a positive whole number)."
+            continue
+        if int(raw) > PARAM_MAX[name]:
+            errors[f"--param {name}"] = f"'{raw}' quá lớn: tối đa {PARAM_MAX[name]} (at most {PARAM_MAX[name]})."
             continue
         values[name] = int(raw)
     for name in clear:

@@ -211,3 +211,22 @@ def test_json_is_stored_in_canonical_form_and_a_reformatted_text_keeps_its_meani
             assert named(conn, world) == []
         set_entry(conn, target, 3, facts={**entry(conn, target, 3)["facts"], "note": "thêm vào"})
         assert named(conn, world) == [(target, 3, "hash")]
+
+
+def test_a_changed_copy_of_a_steps_facts_is_named(world: World, dossiers: tuple[int, int]) -> None:
+    """dossier_facts holds the copy of each step's facts that the application reads: no trigger is
+    needed to change it, and verify() must see that it no longer matches its (hashed) log entry."""
+    target, neighbour = dossiers
+    with world.engine.connect() as conn, conn.begin():
+        fact = conn.execute(select(_f.c.id, _f.c.data, _f.c.log_entry_id).where(_f.c.dossier_id == target)
+                            .order_by(_f.c.id).offset(2).limit(1)).one()
+        seq = conn.execute(select(_t.c.seq).where(_t.c.id == fact.log_entry_id)).scalar_one()
+        conn.execute(update(_f).where(_f.c.id == fact.id).values(data={**fact.data, "note": "GIẢ MẠO"}))
+        assert named(conn, world) == [(target, seq, "facts")]
+        conn.execute(update(_f).where(_f.c.id == fact.id).values(data=fact.data, log_entry_id=_last_entry_id(conn, neighbour)))
+        assert named(conn, world) == [(target, None, "facts")]  # a copy pointing at another dossier's entry
+        conn.rollback()
+
+
+def _last_entry_id(conn: Connection, dossier_id: int) -> int:
+    return int(conn.execute(select(func.max(_t.c.id)).where(_t.c.dossier_id == dossier_id)).scalar_one())
