@@ -206,3 +206,29 @@ def test_stage_limits_outside_the_scope_or_by_a_branch_are_refused(app: Flask, l
     branch.get("/")
     assert branch.post("/targets/limits", {"org": str(board), "sla_verification_wd": "5"}).status_code == 403
     assert "params" not in settings_of(app, top)
+
+
+def test_only_changed_cells_are_saved_and_recorded_and_an_emptied_cell_clears(app: Flask, login: Login) -> None:
+    board = org_of(app, "bantochuc")
+    first, second = [child for child, _name in children_of(app, board)][:2]
+    browser = login("bantochuc")
+    browser.get(f"/targets?org={board}&period=2033")
+    assert browser.post("/targets", {"org": str(board), "period": "2033", f"t-{first}-total": "6", f"t-{second}-total": "4"}).status_code == 302
+    assert targets_of(app, "2033") == {(first, "total"): 6, (second, "total"): 4}
+    response = browser.post("/targets", {"org": str(board), "period": "2033", f"t-{first}-total": "6", f"t-{second}-total": ""})
+    assert response.status_code == 302
+    assert targets_of(app, "2033") == {(first, "total"): 6}
+    with services_engine(app).connect() as conn:
+        last = conn.execute(select(_a.c.detail, _a.c.user_name).where(_a.c.action == "set_targets").order_by(_a.c.id.desc())).first()
+    assert last is not None and last.detail["cells"] == {f"t-{second}-total": ""} and last.user_name == "Lê Văn Tổ"
+
+
+def test_a_stage_limit_beyond_a_year_of_working_days_is_refused(app: Flask, login: Login) -> None:
+    board = org_of(app, "bantochuc")
+    browser = login("bantochuc")
+    browser.get(f"/targets?org={board}")
+    before = settings_of(app, board)
+    response = browser.post("/targets/limits", {"org": str(board), "sla_verification_wd": "3000000"})
+    assert "tối đa 250" in text_of(browser.get(response.headers["Location"]))
+    assert settings_of(app, board) == before
+    assert login("danguy").get("/").status_code == 200
