@@ -286,6 +286,7 @@ __all__ = [
     "OrgLevel",
     "Organisation",
     "MembershipCount",
+    "StageSpan",
     "SympathiserReview",
     "Target",
     "TransitionLog",
@@ -296,6 +297,21 @@ __all__ = [
     "metadata",
     "table_of",
 ]
+
+
+class StageSpan(Base):
+    """A time a dossier spent in a state ("thời gian ở một bước"), filled by the database's trigger on the log
+    (migration 0009): the state left, when it was entered (None if the log has no earlier step) and left.
+    A search aid for the funnel report, not evidence."""
+
+    __tablename__ = "stage_spans"
+    __table_args__ = (Index("ix_stage_spans_state_left_on", "state", "left_on", "entered_on", "dossier_id"),)
+
+    log_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    dossier_id: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(40))
+    entered_on: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date] = mapped_column(Date)
 
 
 class SympathiserReview(Base):

@@ -10,8 +10,8 @@ Readings chosen (also in the reports' notes):
   `admission_decided`, whatever happened after it (a later strike-off does not undo the count).
 - A stage is "reached" in a period when the dossier's step into it is dated in the period; a step
   that stays in its state (a recognition vote without two thirds) is not a new arrival.
-- Time in a stage is from the step into it to the step out of it (the previous entry of the same
-  dossier), in calendar days, for the steps out dated in the period.
+- Time in a stage is from the step into it (the latest earlier entry that changed state) to the step
+  out of it, in calendar days, for the steps out dated in the period (stage_spans, migration 0009).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from .models import (
     Member,
     MembershipCount,
     Organisation,
+    StageSpan,
     SympathiserReview,
     Target,
     TransitionLog,
@@ -39,6 +40,7 @@ from .models import (
 _t, _d, _c = table_of(TransitionLog), table_of(Dossier), table_of(Candidate)
 _o, _mo, _m = table_of(Organisation), table_of(MassOrganisation), table_of(Member)
 _tg, _mc, _r = table_of(Target), table_of(MembershipCount), table_of(SympathiserReview)
+_s = table_of(StageSpan)
 
 ADMITTED = "admission_decided"
 MAJORITY_ETHNICITY = "Kinh"
@@ -147,27 +149,25 @@ def _days_between(first: Any, then: Any, dialect: str) -> ColumnElement[Any]:
 def stage_durations(conn: Connection, branches: Sequence[int] | None, start: date, end: date,
                     states: Sequence[str]) -> dict[str, tuple[int, float]]:
     """Per state: how many dossiers left it with a step dated start..end, and the median calendar days
-    they had spent in it (from the step into it: the previous entry that changed state). The median is computed in SQL
-    (the middle row, or the mean of the two middle rows, by window functions)."""
-    before, entry = _t.alias("before"), _t.alias("entry")
-    # A step that stayed in the state (a vote without two thirds) does not restart the days: then the latest
-    # earlier entry that changed state is the step into it (looked up only for those rare rows).
-    entered_on = (select(entry.c.act_date).where(entry.c.dossier_id == _t.c.dossier_id, entry.c.seq < _t.c.seq,
-                                                 entry.c.from_state != entry.c.to_state)
-                  .order_by(entry.c.seq.desc()).limit(1).correlate(_t).scalar_subquery())
-    since = case((before.c.from_state != before.c.to_state, before.c.act_date), else_=entered_on)
-    days = _days_between(since, _t.c.act_date, conn.dialect.name).label("days")
-    left = (select(_t.c.from_state.label("state"), days)
-            .select_from(_t.join(_d, _d.c.id == _t.c.dossier_id)
-                         .join(before, and_(before.c.dossier_id == _t.c.dossier_id, before.c.seq == _t.c.seq - 1)))
-            .where(_t.c.from_state.in_(list(states)), _t.c.from_state != _t.c.to_state,
-                   _t.c.act_date >= start, _t.c.act_date <= end, *_in(_d.c.branch_id, branches))).subquery()
-    ranked = select(left.c.state, left.c.days,
-                    func.row_number().over(partition_by=left.c.state, order_by=left.c.days).label("rn"),
-                    func.count().over(partition_by=left.c.state).label("n")).subquery()
-    middle = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)  # integer division
-    query = (select(ranked.c.state, func.max(ranked.c.n), func.avg(ranked.c.days))
-             .where(middle).group_by(ranked.c.state))
+    they had spent in it, from the step into it (the latest earlier entry that changed state: a vote
+    that stays in the state does not restart the days) to the step out.
+
+    Read from `stage_spans`, which the database fills from the log (migration 0009). The median is
+    computed in SQL from a histogram: the spans grouped by (state, days), a running count over those
+    few rows, and the value at the middle position (or the mean of the two middle ones)."""
+    days = _days_between(_s.c.entered_on, _s.c.left_on, conn.dialect.name)
+    source = _s.join(_d, _d.c.id == _s.c.dossier_id) if branches is not None else _s
+    histogram = (select(_s.c.state, days.label("days"), func.count().label("c")).select_from(source)
+                 .where(_s.c.state.in_(list(states)), _s.c.left_on >= start, _s.c.left_on <= end,
+                        _s.c.entered_on.is_not(None), *_in(_d.c.branch_id, branches))
+                 .group_by(_s.c.state, days)).subquery()
+    upto = func.sum(histogram.c.c).over(partition_by=histogram.c.state, order_by=histogram.c.days)
+    count = func.sum(histogram.c.c).over(partition_by=histogram.c.state)  # sums are numeric on PostgreSQL: cast
+    running = select(histogram.c.state, histogram.c.days, cast(upto, Integer).label("upto"),
+                     cast(count, Integer).label("n")).subquery()
+    low = func.min(case((running.c.upto >= (running.c.n + 1) // 2, running.c.days)))  # integer division
+    high = func.min(case((running.c.upto >= running.c.n // 2 + 1, running.c.days)))
+    query = select(running.c.state, func.max(running.c.n), (low + high) / 2.0).group_by(running.c.state)
     return {state: (int(n), float(median)) for state, n, median in conn.execute(query)}
 
 

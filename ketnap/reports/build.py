@@ -119,8 +119,15 @@ def _load_targets(ctx: Context, nodes: dict[int, OrgNode], org: int, code: str) 
     return Targets(nodes, figures_db.targets(ctx.conn, nodes[org].subtree, code))
 
 
-def _scope(node: OrgNode, nodes: dict[int, OrgNode]) -> list[int] | None:
+def _branch_ids(node: OrgNode, nodes: dict[int, OrgNode]) -> list[int]:
+    """The branches (organisations that hold dossiers) of the organisation's subtree."""
     return [o for o in node.subtree if nodes[o].level_code in DOSSIER_LEVELS]
+
+
+def _scope(node: OrgNode, nodes: dict[int, OrgNode]) -> list[int] | None:
+    """The scope for the SQL figures: its branches, or None when that is every branch (no filter, no join)."""
+    own = _branch_ids(node, nodes)
+    return None if len(own) == sum(1 for n in nodes.values() if n.level_code in DOSSIER_LEVELS) else own
 
 
 def _rows_orgs(node: OrgNode, nodes: dict[int, OrgNode]) -> list[int]:
@@ -136,7 +143,7 @@ def _header(kind: str, node: OrgNode, period: Period, as_of: date) -> Report:
 
 
 def _members_at_start(ctx: Context, nodes: dict[int, OrgNode], orgs: Sequence[int], year: int,
-                      branches: Sequence[int]) -> tuple[dict[int, int], bool]:
+                      branches: Sequence[int] | None) -> tuple[dict[int, int], bool]:
     """Members at the start of the year per organisation: recorded counts rolled up, else the members list.
 
     Returns the counts and whether any came from the members list rather than a recorded count."""
@@ -167,7 +174,7 @@ def progress(ctx: Context, nodes: dict[int, OrgNode], org: int, period: Period, 
     targets = _load_targets(ctx, nodes, org, code)
     rows_orgs = _rows_orgs(node, nodes)
     year = period.end.year if period.kind != "term" else None
-    members, from_list = (_members_at_start(ctx, nodes, [*rows_orgs, org], year, branches or []) if year else ({}, False))
+    members, from_list = (_members_at_start(ctx, nodes, [*rows_orgs, org], year, branches) if year else ({}, False))
     rate_min = float(ctx.params.get("admission_rate_min"))
 
     def total(counts: dict[int, int], o: int) -> int:
@@ -380,7 +387,7 @@ def due_lists(ctx: Context, branches: Sequence[int], as_of: date, limit: int = L
 def deadlines(ctx: Context, nodes: dict[int, OrgNode], org: int, period: Period, as_of: date) -> Report:
     node = nodes[org]
     report = _header("deadlines", node, period, as_of)
-    lists = due_lists(ctx, _scope(node, nodes) or [], as_of)
+    lists = due_lists(ctx, _branch_ids(node, nodes), as_of)
     soon_by = lists.soon_by
     columns = [
         Column("name", _msg("Họ và tên", "Full name")),
@@ -414,7 +421,7 @@ def deadlines(ctx: Context, nodes: dict[int, OrgNode], org: int, period: Period,
 def reviews(ctx: Context, nodes: dict[int, OrgNode], org: int, period: Period, as_of: date) -> Report:
     node = nodes[org]
     report = _header("reviews", node, period, as_of)
-    branches = [b for b in _scope(node, nodes) or [] if nodes[b].active]
+    branches = [b for b in _branch_ids(node, nodes) if nodes[b].active]
     last_day = min(period.end, as_of)
     months = _months(period.start, last_day) if period.start <= last_day else []
     codes = [f"{y}-{m:02d}" for y, m in months]
