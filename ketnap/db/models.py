@@ -286,7 +286,7 @@ __all__ = [
     "OrgLevel",
     "Organisation",
     "MembershipCount",
-    "StageSpan",
+    "StageStep",
     "SympathiserReview",
     "Target",
     "TransitionLog",
@@ -299,19 +299,24 @@ __all__ = [
 ]
 
 
-class StageSpan(Base):
-    """A time a dossier spent in a state ("thời gian ở một bước"), filled by the database's trigger on the log
-    (migration 0009): the state left, when it was entered (None if the log has no earlier step) and left.
-    A search aid for the funnel report, not evidence."""
+class StageStep(Base):
+    """A step from one state to another ("một bước chuyển"), filled by the database's trigger on the log
+    (migration 0009): the dossier's branch when it was recorded, both states, the act date, and when the
+    state left was entered (`since`, None for the first step). A search aid for the funnel report."""
 
-    __tablename__ = "stage_spans"
-    __table_args__ = (Index("ix_stage_spans_state_left_on", "state", "left_on", "entered_on", "dossier_id"),)
+    __tablename__ = "stage_steps"
+    __table_args__ = (
+        Index("ix_stage_steps_arrivals", "to_state", "act_date", "branch_id", "dossier_id"),
+        Index("ix_stage_steps_departures", "from_state", "act_date", "branch_id", "since"),
+    )
 
     log_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     dossier_id: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(40))
-    entered_on: Mapped[date | None] = mapped_column(Date)
-    left_on: Mapped[date] = mapped_column(Date)
+    branch_id: Mapped[int | None] = mapped_column(Integer)
+    from_state: Mapped[str] = mapped_column(String(40))
+    to_state: Mapped[str] = mapped_column(String(40))
+    act_date: Mapped[date] = mapped_column(Date)
+    since: Mapped[date | None] = mapped_column(Date)
 
 
 class SympathiserReview(Base):

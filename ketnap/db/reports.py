@@ -11,7 +11,8 @@ Readings chosen (also in the reports' notes):
 - A stage is "reached" in a period when the dossier's step into it is dated in the period; a step
   that stays in its state (a recognition vote without two thirds) is not a new arrival.
 - Time in a stage is from the step into it (the latest earlier entry that changed state) to the step
-  out of it, in calendar days, for the steps out dated in the period (stage_spans, migration 0009).
+  out of it, in calendar days, for the steps out dated in the period (stage_steps, migration 0009).
+- Arrivals and time in a stage count by the dossier's branch when the step was recorded.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from .models import (
     Member,
     MembershipCount,
     Organisation,
-    StageSpan,
+    StageStep,
     SympathiserReview,
     Target,
     TransitionLog,
@@ -40,7 +41,7 @@ from .models import (
 _t, _d, _c = table_of(TransitionLog), table_of(Dossier), table_of(Candidate)
 _o, _mo, _m = table_of(Organisation), table_of(MassOrganisation), table_of(Member)
 _tg, _mc, _r = table_of(Target), table_of(MembershipCount), table_of(SympathiserReview)
-_s = table_of(StageSpan)
+_ss = table_of(StageStep)
 
 ADMITTED = "admission_decided"
 MAJORITY_ETHNICITY = "Kinh"
@@ -133,10 +134,11 @@ def structure(conn: Connection, branches: Sequence[int] | None, start: date, end
 
 def arrivals_by_stage(conn: Connection, branches: Sequence[int] | None, start: date, end: date,
                       states: Sequence[str]) -> dict[str, int]:
-    """Dossiers whose step into each state is dated start..end."""
-    query = (select(_t.c.to_state, func.count(func.distinct(_t.c.dossier_id)))
-             .select_from(_t.join(_d, _d.c.id == _t.c.dossier_id))
-             .where(*_arrivals(states, start, end, branches)).group_by(_t.c.to_state))
+    """Dossiers whose step into each state is dated start..end (stage_steps, migration 0009)."""
+    query = (select(_ss.c.to_state, func.count(func.distinct(_ss.c.dossier_id)))
+             .where(_ss.c.to_state.in_(list(states)), _ss.c.act_date >= start, _ss.c.act_date <= end,
+                    *_in(_ss.c.branch_id, branches))
+             .group_by(_ss.c.to_state))
     return {state: n for state, n in conn.execute(query)}
 
 
@@ -149,18 +151,17 @@ def _days_between(first: Any, then: Any, dialect: str) -> ColumnElement[Any]:
 def stage_durations(conn: Connection, branches: Sequence[int] | None, start: date, end: date,
                     states: Sequence[str]) -> dict[str, tuple[int, float]]:
     """Per state: how many dossiers left it with a step dated start..end, and the median calendar days
-    they had spent in it, from the step into it (the latest earlier entry that changed state: a vote
-    that stays in the state does not restart the days) to the step out.
+    they had spent in it, from the step into it (the previous step that changed state: a vote that
+    stays in the state does not restart the days) to the step out.
 
-    Read from `stage_spans`, which the database fills from the log (migration 0009). The median is
-    computed in SQL from a histogram: the spans grouped by (state, days), a running count over those
-    few rows, and the value at the middle position (or the mean of the two middle ones)."""
-    days = _days_between(_s.c.entered_on, _s.c.left_on, conn.dialect.name)
-    source = _s.join(_d, _d.c.id == _s.c.dossier_id) if branches is not None else _s
-    histogram = (select(_s.c.state, days.label("days"), func.count().label("c")).select_from(source)
-                 .where(_s.c.state.in_(list(states)), _s.c.left_on >= start, _s.c.left_on <= end,
-                        _s.c.entered_on.is_not(None), *_in(_d.c.branch_id, branches))
-                 .group_by(_s.c.state, days)).subquery()
+    Read from stage_steps (migration 0009). The median is computed in SQL from a histogram: the steps
+    grouped by (state, days), a running count over those few rows, and the value at the middle
+    position (or the mean of the two middle ones)."""
+    days = _days_between(_ss.c.since, _ss.c.act_date, conn.dialect.name)
+    histogram = (select(_ss.c.from_state.label("state"), days.label("days"), func.count().label("c"))
+                 .where(_ss.c.from_state.in_(list(states)), _ss.c.act_date >= start, _ss.c.act_date <= end,
+                        _ss.c.since.is_not(None), *_in(_ss.c.branch_id, branches))
+                 .group_by(_ss.c.from_state, days)).subquery()
     upto = func.sum(histogram.c.c).over(partition_by=histogram.c.state, order_by=histogram.c.days)
     count = func.sum(histogram.c.c).over(partition_by=histogram.c.state)  # sums are numeric on PostgreSQL: cast
     running = select(histogram.c.state, histogram.c.days, cast(upto, Integer).label("upto"),
