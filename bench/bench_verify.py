@@ -3,7 +3,8 @@
 Target: 200,000 entries a second, end to end (read from the database, every chain and every
 dossier row checked). The database (built once, cached in bench/out/, which git ignores) holds the
 demo's 2,000 dossiers driven through the real workflow by ketnap.demo.build_demo, then copies of
-them until the log has at least ENTRIES entries (default 500,000): copy k gives every dossier a new
+them (with their dossier_facts copies, which verify checks against their entries) until the log has
+at least ENTRIES entries (default 500,000): copy k gives every dossier a new
 ID, and since the dossier ID is hashed, each copied chain is hashed again from GENESIS with
 engine.audit.entry_hash (the definition, not the verifier's fast path). So the copies carry the
 real workflow's facts and rule results, at the real sizes.
@@ -35,7 +36,7 @@ from sqlite_build import building
 
 from ketnap.db.audit_log import Scope, anchor, read_entries, verify
 from ketnap.db.migrate import upgrade
-from ketnap.db.models import Dossier, TransitionLog, table_of
+from ketnap.db.models import Dossier, DossierFact, TransitionLog, table_of
 from ketnap.db.session import make_engine
 from ketnap.demo import build_demo
 from ketnap.engine.audit import GENESIS, entry_hash, row_payload, stored_fields
@@ -46,7 +47,7 @@ ENTRIES = 500_000
 ENGINE_MADE = 2_000
 SEED = 2023
 OUT = Path(__file__).resolve().parent / "out"
-_d, _t = table_of(Dossier), table_of(TransitionLog)
+_d, _t, _f = table_of(Dossier), table_of(TransitionLog), table_of(DossierFact)
 
 
 # -- the database ------------------------------------------------------------------------------
@@ -63,34 +64,45 @@ def _fill(engine: Engine, entries: int) -> None:
     with engine.connect() as conn:
         dossiers = [dict(row._mapping) for row in conn.execute(select(_d).order_by(_d.c.id))]
         log = [dict(row._mapping) for row in conn.execute(select(_t).order_by(_t.c.dossier_id, _t.c.seq))]
+        facts = [dict(row._mapping) for row in conn.execute(select(_f).order_by(_f.c.id))]
         next_id = conn.execute(select(func.max(_t.c.id))).scalar_one() + 1
+        next_fact = conn.execute(select(func.max(_f.c.id))).scalar_one() + 1
     by_dossier: dict[int, list[dict[str, Any]]] = {}
     for row in log:
         by_dossier.setdefault(row["dossier_id"], []).append(row)
+    facts_of: dict[int, list[dict[str, Any]]] = {}
+    for row in facts:
+        facts_of.setdefault(row["dossier_id"], []).append(row)
     span = dossiers[-1]["id"]
     copies = -(-entries // len(log)) - 1
     for copy in range(1, copies + 1):
-        new_dossiers, new_log = [], []
+        new_dossiers, new_log, new_facts = [], [], []
         for dossier in dossiers:
             new_id = dossier["id"] + copy * span
             previous = GENESIS
+            log_ids = {}
             for row in by_dossier[dossier["id"]]:
                 fields = {**stored_fields(row), "dossier_id": new_id}
                 digest = entry_hash(previous, fields)
                 new_log.append({**row, "id": next_id, "dossier_id": new_id, "prev_hash": previous, "hash": digest})
+                log_ids[row["id"]] = next_id
                 next_id += 1
                 previous = digest
+            for fact in facts_of.get(dossier["id"], []):  # the copies the application reads, checked by verify too
+                new_facts.append({**fact, "id": next_fact, "dossier_id": new_id, "log_entry_id": log_ids[fact["log_entry_id"]]})
+                next_fact += 1
             new_dossiers.append({**dossier, "id": new_id, "head_hash": previous})
         with engine.begin() as conn:
             conn.execute(insert(_d), new_dossiers)
             conn.execute(insert(_t), new_log)
+            conn.execute(insert(_f), new_facts)
         print(f"  copy {copy}/{copies}", file=sys.stderr)
 
 
 def database(entries: int, rebuild: bool) -> tuple[str, float]:
     """The cached database's URL (built when missing or asked) and how long building took (0: reused)."""
     OUT.mkdir(exist_ok=True)
-    path = OUT / f"verify_{entries}_seed{SEED}_canonical.sqlite"  # JSON texts stored canonical (db.session)
+    path = OUT / f"verify_{entries}_seed{SEED}_v3.sqlite"  # JSON stored canonical (db.session); facts copies too
     took = 0.0
     if rebuild or not path.exists():
         path.unlink(missing_ok=True)
