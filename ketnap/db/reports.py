@@ -252,3 +252,24 @@ def waiting(conn: Connection, not_before: Mapping[int, Mapping[str, date]], befo
              .select_from(_d.join(_c, _c.c.id == _d.c.candidate_id).join(_o, _o.c.id == _d.c.branch_id))
              .where(selected).order_by(_d.c.state_since, _d.c.id).limit(limit))
     return counts, [dict(row._mapping) for row in conn.execute(query)]
+
+
+def by_mass_organisation(conn: Connection, org_ids: Sequence[int], branches: Sequence[int] | None, start: date,
+                         end: date) -> list[dict[str, Any]]:
+    """Each mass organisation of these organisations: the candidates it introduced whose dossier was opened
+    start..end (sources), and those admitted start..end (seed 004: each introduces at least one)."""
+    opened = (select(_c.c.introducing_mass_org_id.label("mo"), func.count().label("n"))
+              .select_from(_d.join(_c, _c.c.id == _d.c.candidate_id))
+              .where(_d.c.opened_on >= start, _d.c.opened_on <= end, _c.c.introducing_mass_org_id.is_not(None),
+                     *_in(_d.c.branch_id, branches))
+              .group_by(_c.c.introducing_mass_org_id)).subquery()
+    decided = (select(_c.c.introducing_mass_org_id.label("mo"), func.count(func.distinct(_d.c.id)).label("n"))
+               .select_from(_t.join(_d, _d.c.id == _t.c.dossier_id).join(_c, _c.c.id == _d.c.candidate_id))
+               .where(*_arrivals(ADMITTED, start, end, branches), _c.c.introducing_mass_org_id.is_not(None))
+               .group_by(_c.c.introducing_mass_org_id)).subquery()
+    query = (select(_mo.c.id, _mo.c.kind, _mo.c.name, _o.c.name.label("org_name"),
+                    func.coalesce(opened.c.n, 0).label("introduced"), func.coalesce(decided.c.n, 0).label("admitted"))
+             .select_from(_mo.join(_o, _o.c.id == _mo.c.org_id).outerjoin(opened, opened.c.mo == _mo.c.id)
+                          .outerjoin(decided, decided.c.mo == _mo.c.id))
+             .where(_mo.c.org_id.in_(list(org_ids))).order_by(_o.c.name, _mo.c.kind, _mo.c.id))
+    return [dict(row._mapping) for row in conn.execute(query)]

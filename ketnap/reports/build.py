@@ -302,6 +302,19 @@ def structure(ctx: Context, nodes: dict[int, OrgNode], org: int, period: Period,
     report.tables.append(table)
     report.figures.append(Figure(_msg(f"Đã kết nạp / chỉ tiêu {code}", f"Admitted / target {code}"),
                                  ratio_text(done["total"], targets.effective(org), ctx.lang)))
+    mass = figures_db.by_mass_organisation(ctx.conn, node.subtree, branches, since, period.end)
+    if mass:
+        by_mass = Table("by_mass_org", _msg("Giới thiệu và kết nạp theo từng đoàn thể", "Introductions and admissions per mass organisation"), [
+            Column("mass_org", _msg("Đoàn thể", "Mass organisation")),
+            Column("org", _msg("Thuộc", "Of")),
+            Column("introduced", _msg("Giới thiệu (nguồn mới, luỹ kế)", "Introduced (new sources, cumulative)"), "int"),
+            Column("admitted", _msg("Được kết nạp (luỹ kế)", "Admitted (cumulative)"), "int"),
+            Column("introduced_one", _msg("Giới thiệu ≥ 1", "Introduced ≥ 1"), "flag"),
+            Column("admitted_one", _msg("Kết nạp ≥ 1", "Admitted ≥ 1"), "flag"),
+        ])
+        by_mass.rows = [[m["name"], m["org_name"], m["introduced"], m["admitted"], m["introduced"] >= 1, m["admitted"] >= 1]
+                        for m in mass]
+        report.tables.append(by_mass)
     introduced = [kind for kind in MASS_ORG_KINDS if done.get(f"mass_org:{kind}", 0) == 0]
     if introduced:
         report.notes.append(_msg("Đoàn thể chưa giới thiệu được người nào được kết nạp: "

@@ -28,13 +28,13 @@ from typing import Any
 
 import pytest
 from db_world import ALL_ROLES, CANDIDATE, add_member, add_orgs
-from sqlalchemy import Date, insert, literal, select, update
+from sqlalchemy import Date, func, insert, literal, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ketnap.db import branch_lists
 from ketnap.db import reports as figures_db
-from ketnap.db.models import MassOrganisation, Member, MembershipCount, Organisation, Target, User, table_of
+from ketnap.db.models import Candidate, Dossier, MassOrganisation, Member, MembershipCount, Organisation, Target, User, table_of
 from ketnap.db.repository import SqlUnitOfWork
 from ketnap.engine.dates import add_months, completed_months
 from ketnap.engine.service import Actor, advance, open_dossier
@@ -425,6 +425,23 @@ def test_the_structure_report_counts_each_group_in_the_month_and_the_year_so_far
     missing = next(n.en for n in report.notes if n.en.startswith("Mass organisations"))
     assert missing == ("Mass organisations with no admitted introduction yet: fatherland_front, farmers_union, veterans_union, "
                        "trade_union (each should introduce at least one).")
+
+
+def test_each_mass_organisation_has_its_introductions_and_admissions(people: Tree) -> None:
+    """Seed 004: each mass organisation introduces at least one; counted per organisation, not per kind."""
+    report = people.report("structure", "grassroots", "2026-05")
+    with people.engine.connect() as conn:
+        opened = dict(conn.execute(select(Candidate.introducing_mass_org_id, func.count())
+                                   .join(Dossier, Dossier.candidate_id == Candidate.id)
+                                   .where(Dossier.opened_on >= date(2026, 1, 1), Dossier.opened_on <= date(2026, 5, 31),
+                                          Candidate.introducing_mass_org_id.is_not(None))
+                                   .group_by(Candidate.introducing_mass_org_id)).all())
+        ids = dict(conn.execute(select(MassOrganisation.name, MassOrganisation.id)).all())
+    rows = table(report, "by_mass_org").rows
+    assert [r[0] for r in rows] == ["Hội Phụ nữ cơ sở", "Đoàn cơ sở"]  # women_union before youth_union
+    assert [(r[3], r[5]) for r in rows] == [(1, True), (2, True)]  # H'Hen Niê was decided in 2025
+    assert [r[2] for r in rows] == [opened.get(ids["Hội Phụ nữ cơ sở"], 0), opened.get(ids["Đoàn cơ sở"], 0)]
+    assert [r[4] for r in rows] == [r[2] >= 1 for r in rows]
 
 
 def test_youth_is_counted_on_the_decision_date(people: Tree) -> None:
