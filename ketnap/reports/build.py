@@ -135,8 +135,17 @@ def _rows_orgs(node: OrgNode, nodes: dict[int, OrgNode]) -> list[int]:
     return [c for c in node.children if nodes[c].active] or [node.id]
 
 
+def signing_body(level_code: str) -> Message:
+    """Who signs for the organisation: the branch committee, the grassroots committee, or the standing committee above."""
+    if level_code in DOSSIER_LEVELS:
+        return Message("T/M CHI ỦY", "FOR THE BRANCH COMMITTEE")
+    if level_code == "grassroots_committee":
+        return Message("T/M ĐẢNG ỦY", "FOR THE PARTY COMMITTEE")
+    return Message("T/M BAN THƯỜNG VỤ", "FOR THE STANDING COMMITTEE")
+
+
 def _header(kind: str, node: OrgNode, period: Period, as_of: date) -> Report:
-    return Report(kind, KINDS[kind], node.id, node.name, period, as_of)
+    return Report(kind, KINDS[kind], node.id, node.name, period, as_of, signing_body=signing_body(node.level_code))
 
 
 # -- progress -------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from .model import Column, Report, Table
 PARTY = Message("ĐẢNG CỘNG SẢN VIỆT NAM", "COMMUNIST PARTY OF VIET NAM")
 PREPARED_BY = Message("NGƯỜI LẬP BIỂU", "PREPARED BY")
 SIGN_HERE = Message("(Ký, ghi rõ họ tên)", "(signature and full name)")
+SIGN_STAMP = Message("(Ký, đóng dấu)", "(signature and seal)")
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December")
 
@@ -222,12 +223,19 @@ class _SheetWriter:
             self.row += math.ceil(image.height / ROW_PIXELS) + 1
 
     def signature(self, signer: str | None) -> None:
-        """The signature block at the bottom right: NGƯỜI LẬP BIỂU, (Ký, ghi rõ họ tên), room to sign, the signer."""
+        """The signature blocks at the bottom: NGƯỜI LẬP BIỂU, (Ký, ghi rõ họ tên), room to sign, the signer;
+        with the organisation's signing body ("T/M ĐẢNG ỦY") on the left when the report names one."""
         first = self.span // 2 + 1
+        body = self.report.signing_body
+        left_end = max(1, first - 1)
         self.row += 1
         self._line(label(PREPARED_BY, self.lang), first, self.span, _font(bold=True))
+        if body is not None and left_end >= 1 and first > 1:
+            self._line(label(body, self.lang), 1, left_end, _font(bold=True))
         self.row += 1
         self._line(label(SIGN_HERE, self.lang), first, self.span, _font(italic=True))
+        if body is not None and first > 1:
+            self._line(label(SIGN_STAMP, self.lang), 1, left_end, _font(italic=True))
         self.row += 5
         if signer:
             self._line(signer, first, self.span, _font(bold=True))

@@ -92,3 +92,4 @@ class Report:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     notes: list[Message] = field(default_factory=list)
+    signing_body: Message | None = None  # "T/M ĐẢNG ỦY": who signs for the organisation, beside the preparer

@@ -85,6 +85,7 @@ def test_csv_and_xlsx_reports_are_written_and_recorded(demo: str, tmp_path: Path
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(out).active
     assert sheet is not None and any("Cơ cấu" in str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    assert any(c.value == "T/M BAN THƯỜNG VỤ" for row in sheet.iter_rows() for c in row)  # the province's standing committee
     assert query(demo, "SELECT count(*) FROM access_log WHERE action = 'export_report'")[0][0] == before + 2
 
 

@@ -668,3 +668,12 @@ def test_an_unknown_period_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown period kind"):
         current_period("week", date(2026, 1, 1))
 
+
+
+@pytest.mark.parametrize(("level", "body"), [("branch", "T/M CHI ỦY"), ("grassroots_branch", "T/M CHI ỦY"),
+                                             ("grassroots_committee", "T/M ĐẢNG ỦY"), ("commune", "T/M BAN THƯỜNG VỤ"),
+                                             ("district", "T/M BAN THƯỜNG VỤ"), ("province", "T/M BAN THƯỜNG VỤ")])
+def test_the_signing_body_follows_the_level(level: str, body: str) -> None:
+    from ketnap.reports.build import signing_body
+
+    assert signing_body(level).vi == body

@@ -93,6 +93,7 @@ def test_the_excel_download_is_a_workbook_and_is_recorded(app: Flask, login: Log
     cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert any("Tiến độ kết nạp" in c for c in cells)
     assert any(name in cells for _id, name in children_of(app, board))
+    assert "T/M BAN THƯỜNG VỤ" in cells and "NGƯỜI LẬP BIỂU" in cells  # a commune committee's standing committee signs
     with services_engine(app).connect() as conn:
         rows = conn.execute(select(_a.c.detail, _a.c.org_id).where(_a.c.action == "export_report").order_by(_a.c.id.desc())).all()
     assert len(rows) == before + 1
@@ -109,6 +110,7 @@ def test_the_csv_download_opens_in_excel(login: Login) -> None:
 def test_the_printable_report_has_the_party_header_and_a_signature(login: Login) -> None:
     page = text_of(login("bantochuc").get("/reports?kind=progress&period=2026&print=1"))
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in page and 'class="signature"' in page and "Lê Văn Tổ" in page
+    assert "T/M BAN THƯỜNG VỤ" in page and "(Ký, đóng dấu)" in page
     assert '<nav aria-label' not in page  # no menu on paper
 
 
