@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from .db import queries
 from .db.models import Member, MembershipCount, SympathiserReview, Target, User, table_of
+from .reports.build import org_nodes
 from .reports.periods import current_period
 from .workflows.vocab import DOSSIER_LEVELS, MASS_ORG_KINDS
 
@@ -33,7 +34,7 @@ def build_board(engine: Engine, today: date, seed: int = 2023) -> dict[str, int]
         if conn.execute(select(func.count()).select_from(table_of(Target))).scalar_one():
             return {}
         tree = queries.org_tree(conn)
-        members = _members_per_org(conn, tree)
+        members = _members_per_org(conn)
         board = conn.execute(select(table_of(User).c.id, table_of(User).c.full_name)
                              .where(table_of(User).c.role.in_(["superior_board", "grassroots_staff"]))
                              .order_by(table_of(User).c.id)).first()
@@ -50,15 +51,11 @@ def build_board(engine: Engine, today: date, seed: int = 2023) -> dict[str, int]
     return {"chỉ tiêu": len(targets), "số đảng viên đầu năm": len(counts), "lần rà soát": len(reviews)}
 
 
-def _members_per_org(conn: Connection, tree: list[dict[str, Any]]) -> dict[int, int]:
+def _members_per_org(conn: Connection) -> dict[int, int]:
+    """Members listed in each organisation's subtree."""
     m = table_of(Member)
     per_branch: dict[int, int] = dict(conn.execute(select(m.c.branch_id, func.count()).group_by(m.c.branch_id)).all())
-    totals = {org["id"]: per_branch.get(org["id"], 0) for org in tree}
-    for org in reversed(tree):  # children before parents
-        parent = org["parent_id"]
-        if parent is not None:
-            totals[parent] += totals[org["id"]]
-    return totals
+    return {org: sum(per_branch.get(o, 0) for o in node.subtree) for org, node in org_nodes(conn).items()}
 
 
 def _targets(tree: list[dict[str, Any]], members: dict[int, int], today: date, who: dict[str, Any]) -> list[dict[str, Any]]:

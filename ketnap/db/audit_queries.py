@@ -39,7 +39,7 @@ from ..engine.snapshot import Params
 from ..engine.text import search_key
 from ..workflows.deadlines import overdue_cutoffs
 from ..workflows.vocab import DOSSIER_LEVELS
-from . import queries
+from . import queries, reports
 from .models import (
     AccessLog,
     Candidate,
@@ -376,27 +376,12 @@ def late_dossiers(conn: Connection, cutoffs_by_branch: Mapping[int, Mapping[str,
     longest-waiting `limit` of them. Only the branches of `cutoffs_by_branch` are looked at (the scope).
 
     `cutoffs_by_branch`: per branch, per state, the day before which entering the state makes the
-    dossier late (workflows.deadlines.overdue_cutoffs with that branch's settings). Branches sharing
-    cutoffs are tested together, so the condition has one term per distinct set, not per branch.
+    dossier late (workflows.deadlines.overdue_cutoffs with that branch's settings); db.reports.waiting
+    does the counting and the listing.
     """
-    groups: dict[tuple[tuple[str, date], ...], list[int]] = {}
-    for branch, cutoffs in cutoffs_by_branch.items():
-        key = tuple(sorted((state, day) for state, day in cutoffs.items() if state in states))
-        if key:
-            groups.setdefault(key, []).append(branch)
-    if not groups:
-        return {}, []
-    terms = [
-        and_(_d.c.branch_id.in_(branches), or_(*(and_(_d.c.state == state, _d.c.state_since < day) for state, day in key)))
-        for key, branches in groups.items()
-    ]
-    late = or_(*terms)
-    counts = {state: n for state, n in conn.execute(
-        select(_d.c.state, func.count()).where(_d.c.state.in_(states), late).group_by(_d.c.state))}
-    query = (select(_d.c.id, _d.c.state, _d.c.state_since, _c.c.full_name, _o.c.name.label("branch_name"))
-             .select_from(_d.join(_c, _c.c.id == _d.c.candidate_id).join(_o, _o.c.id == _d.c.branch_id))
-             .where(_d.c.state.in_(states), late).order_by(_d.c.state_since, _d.c.id).limit(limit))
-    return counts, [dict(row._mapping) for row in conn.execute(query)]
+    wanted = {branch: {state: day for state, day in cutoffs.items() if state in states}
+              for branch, cutoffs in cutoffs_by_branch.items()}
+    return reports.waiting(conn, {}, wanted, limit)
 
 
 def flagged_steps(conn: Connection, scope: OrgScope, rule_ids: Sequence[str], limit: int = 20) -> tuple[dict[str, int], list[dict[str, Any]]]:

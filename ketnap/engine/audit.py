@@ -225,14 +225,10 @@ def spliced_hash(prefix: bytes, entry: Entry) -> str | None:
         return None
     if _FROM_STATE_KEY[type(facts) is str] in facts or _FROM_STATE_KEY[type(results) is str] in results:
         return None
-    try:
-        payload = orjson.dumps({
-            "act_date": iso_date(entry[_ACT_DATE]), "actor_id": entry[_ACTOR_ID], "actor_name": entry[_ACTOR_NAME],
-            "at": utc_iso(entry[_AT]), "dossier_id": entry[_DOSSIER_ID], "facts": orjson.Fragment(facts),
-            "from_state": entry[_FROM_STATE], "rule_results": orjson.Fragment(results), "seq": entry[_SEQ],
-            "to_state": entry[_TO_STATE], "trigger": entry[_TRIGGER],
-        })
-    except (TypeError, ValueError):  # orjson's: an integer beyond 64 bits, a lone surrogate, another type
+    try:  # orjson writes the texts in as they are; anything it cannot write (json cannot write a Fragment) is no match
+        payload = _payload(entry, utc_iso(entry[_AT]), iso_date(entry[_ACT_DATE]), orjson.Fragment(facts),
+                           orjson.Fragment(results), plain=True)
+    except (TypeError, ValueError):  # an integer beyond 64 bits, a lone surrogate, another type
         return None
     computed = hashlib.sha256(prefix + payload).hexdigest()
     return computed if computed == entry[_HASH] else None

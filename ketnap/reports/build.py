@@ -394,15 +394,16 @@ class DueLists:
         return due_date(row["state"], row["state_since"], self.params_by_branch.get(row["branch_id"], ctx.params), ctx.calendar)
 
 
-def due_lists(ctx: Context, branches: Sequence[int], as_of: date, limit: int = LIST_LIMIT) -> DueLists:
-    """Dossiers whose next step is late, and those due within `due_soon_wd` working days, each branch under
-    its own settings (an organisation's R-SLA-1 limits): the SQL filters agree with is_overdue exactly."""
+def due_lists(ctx: Context, branches: Sequence[int], as_of: date, limit: int = LIST_LIMIT, overdue: bool = True) -> DueLists:
+    """Dossiers whose next step is late (unless `overdue` is False: then none are read), and those due within
+    `due_soon_wd` working days, each branch under its own settings (an organisation's R-SLA-1 limits): the
+    SQL filters agree with is_overdue exactly."""
     wanted = set(branches)
     soon_by = ctx.calendar.add_working_days(as_of, int(ctx.params.get("due_soon_wd")))
     by_branch = {b: p for b, p in audit_queries.branch_params(ctx.conn, ctx.params).items() if b in wanted}
     late_today = audit_queries.branch_cutoffs(ctx.conn, as_of, ctx.params, ctx.calendar, by_branch)
     late_then = audit_queries.branch_cutoffs(ctx.conn, soon_by + timedelta(days=1), ctx.params, ctx.calendar, by_branch)
-    return DueLists(soon_by, figures_db.waiting(ctx.conn, {}, late_today, limit),
+    return DueLists(soon_by, figures_db.waiting(ctx.conn, {}, late_today, limit) if overdue else ({}, []),
                     figures_db.waiting(ctx.conn, late_today, late_then, limit), by_branch)
 
 

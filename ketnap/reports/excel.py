@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import math
-from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
@@ -23,15 +22,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..engine.rules import Message
 from .charts import chart_png
-from .format import FLAG_TEXT, NOTES, cell_text, check_lang, label, period_line, total_cells
+from .format import FLAG_TEXT, NOTES, cell_text, date_line, label, period_line, total_cells
 from .model import Column, Report, Table
 
 PARTY = Message("ĐẢNG CỘNG SẢN VIỆT NAM", "COMMUNIST PARTY OF VIET NAM")
 PREPARED_BY = Message("NGƯỜI LẬP BIỂU", "PREPARED BY")
 SIGN_HERE = Message("(Ký, ghi rõ họ tên)", "(signature and full name)")
 SIGN_STAMP = Message("(Ký, đóng dấu)", "(signature and seal)")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")
 
 FONT_NAME = "Times New Roman"  # the typeface of Party documents (Hướng dẫn 36-HD/VPTW)
 NUMBER_FORMATS = {"int": "#,##0", "percent": "0.00%", "days": "#,##0.0", "date": "dd/mm/yyyy"}
@@ -47,15 +44,6 @@ CHAR_PIXELS = 7  # one unit of column width
 
 def _font(bold: bool = False, italic: bool = False, size: int = 12, underline: str | None = None) -> Font:
     return Font(name=FONT_NAME, size=size, bold=bold, italic=italic, underline=underline)
-
-
-def date_line(day: date, lang: str = "vi") -> str:
-    """The date under the Party heading: "ngày 23 tháng 11 năm 2026" (days below 10 and months 1, 2 with a
-    leading zero, as Party documents write them); "23 November 2026" in English."""
-    if check_lang(lang) == "en":
-        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def _header_width(text: str) -> int:

@@ -90,3 +90,16 @@ def total_cells(table: Table, lang: str = "vi") -> list[Any] | None:
     if cells and cells[0] in (None, ""):
         cells[0] = label(TOTAL_LABEL, lang)
     return cells
+
+
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+
+
+def date_line(day: date, lang: str = "vi") -> str:
+    """The date under the Party heading: "ngày 23 tháng 11 năm 2026" (days below 10 and months 1, 2 with a
+    leading zero, as Party documents write them); "23 November 2026" in English."""
+    if check_lang(lang) == "en":
+        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"

@@ -27,6 +27,7 @@ from ..db.models import Dossier, Organisation, table_of
 from ..engine.audit import Anchor
 from ..engine.errors import NotFound
 from ..engine.service import Actor
+from ..reports.format import number_text
 from . import services
 from .cli import EXIT_REFUSED, current_actor, fail, parse_date
 
@@ -40,8 +41,7 @@ FORMATS = ("csv", "jsonl")
 
 def _number(value: float, decimals: int = 0) -> str:
     """A number the Vietnamese way: 1.234.567,8."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return number_text(value, "vi", decimals)
 
 
 def read_anchors(texts: Sequence[str], anchors_file: Path | None) -> list[Anchor]:
@@ -147,7 +147,7 @@ def export_cmd(dossier_id: int | None, org_id: int | None, fmt: str, output: Pat
     actor = current_actor(username)
     engine = services().engine
     with engine.connect() as conn:
-        _check_scope(conn, actor, dossier_id, org_id)
+        check_scope(conn, actor, dossier_id, org_id)
     with _open(output) as fh:
         with engine.begin() as conn:  # recorded and committed before a line is written
             record_access(conn, user_id=actor.id, user_name=actor.name,
@@ -177,7 +177,7 @@ def _system_user() -> str:
         return "?"
 
 
-def _check_scope(conn: Connection, actor: Actor, dossier_id: int | None, org_id: int | None) -> None:
+def check_scope(conn: Connection, actor: Actor, dossier_id: int | None, org_id: int | None) -> None:
     """The dossier or organisation must exist and, for a user with an organisation, lie in its subtree."""
     if dossier_id is not None:
         org = conn.execute(select(_d.c.branch_id).where(_d.c.id == dossier_id)).scalar()

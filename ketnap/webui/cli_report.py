@@ -32,18 +32,11 @@ from ..reports.targets import CATEGORIES
 from ..reports.text import report_csv, report_txt
 from . import services
 from .cli import current_actor, fail, parse_date
+from .cli_audit import BAD_INPUT, check_scope
 
-BAD_INPUT = "Dữ liệu không hợp lệ (bad input):\n  "
 FORMATS = ("txt", "csv", "xlsx")
 as_option = click.option("--as", "username", envvar="KETNAP_USER", default=None, help="Tên đăng nhập của người dùng.")
 SETTERS = frozenset({"superior_board", "grassroots_staff"})
-
-
-def _in_scope(conn: Connection, actor: Actor, org_id: int) -> None:
-    scope = scope_org_ids(conn, actor.scope_org_id)
-    known = scope_org_ids(conn, org_id)
-    if (known is not None and org_id not in known) or (scope is not None and org_id not in scope):
-        fail(f"{BAD_INPUT}--org: không có tổ chức {org_id} trong phạm vi của {actor.name} (not found in scope).")
 
 
 @click.command("report")
@@ -72,7 +65,7 @@ def report(kind: str, org_id: int, period: str | None, fmt: str, output: Path | 
     actor = current_actor(username)
     svc = services()
     with svc.engine.connect() as conn:
-        _in_scope(conn, actor, org_id)
+        check_scope(conn, actor, None, org_id)
         built = build_report(Context(conn, svc.workflow.params, svc.workflow.calendar, lang), kind, org_id, chosen, today)
     if fmt == "xlsx":
         data: bytes = report_xlsx(built, lang, signer=actor.name if actor.id is not None else None)
@@ -100,7 +93,7 @@ def targets() -> None:
 
 def _setter(conn: Connection, actor: Actor, org_id: int) -> None:
     """Targets are set by the level above: the organisation must lie strictly below the user's own."""
-    _in_scope(conn, actor, org_id)
+    check_scope(conn, actor, None, org_id)
     if actor.id is not None and (not actor.roles & SETTERS or actor.scope_org_id == org_id):
         fail(f"{BAD_INPUT}--org: {actor.name} không giao chỉ tiêu cho tổ chức {org_id}: cấp trên giao "
              "(targets are set by the level above).")
@@ -183,7 +176,7 @@ def targets_list(org_id: int, period: str, username: str | None) -> None:
     except ValueError as err:
         fail(f"{BAD_INPUT}--period: {err}")
     with services().engine.connect() as conn:
-        _in_scope(conn, actor, org_id)
+        check_scope(conn, actor, None, org_id)
         rows = target_rows(conn, scope_org_ids(conn, org_id) or [org_id], code)
     if not rows:
         click.echo(f"Chưa có chỉ tiêu {code} nào.")

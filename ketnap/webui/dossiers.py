@@ -111,7 +111,7 @@ def dashboard() -> Any:
     wf = services().workflow
     branches = [b["id"] for b in scope_branches(scope_orgs())]
     ctx = Context(conn, wf.params, wf.calendar)
-    soon = due_lists(ctx, branches, today, limit=10)
+    soon = due_lists(ctx, branches, today, limit=10, overdue=False)  # the overdue card reads the dossier list's filter
     reviewed = reviews_in(conn, branches, f"{today:%Y-%m}", f"{today:%Y-%m}")
     unreviewed = [b for b in scope_branches(scope_orgs()) if b["id"] not in reviewed and b.get("active", True)]
     return render_template(

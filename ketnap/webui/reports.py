@@ -26,7 +26,7 @@ from ..engine.service import local_today
 from ..reports.build import KINDS, Context, build_report, org_nodes
 from ..reports.charts import chart_svg
 from ..reports.excel import report_xlsx
-from ..reports.format import cell_text, total_cells
+from ..reports.format import cell_text, date_line, total_cells
 from ..reports.model import Report
 from ..reports.periods import Period, current_period, parse_period
 from ..reports.targets import CATEGORIES, STRUCTURE
@@ -99,6 +99,7 @@ def report_page() -> str:
     charts = [Markup(chart_svg(chart, language)) for chart in built.charts]  # noqa: S704 - matplotlib's SVG of our own figures
     printing = request.args.get("print") == "1"
     return render_template("report_print.html" if printing else "report.html", report=built, kind=kind, kinds=KINDS,
+                           date_line=date_line(built.as_of, language),
                            orgs=orgs, charts=charts, cell=lambda v, k: cell_text(v, k, language),
                            totals=lambda table: total_cells(table, language),
                            quick=_quick_periods(local_today()), args={"kind": kind, "org": built.org_id,

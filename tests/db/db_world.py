@@ -123,3 +123,26 @@ def build_world(engine: Engine, wf: Workflow) -> World:
     steps = list(happy_path(START, members["helper"], (members["first"], members["second"]), orgs["district"],
                             "standing_committee", wf.calendar))
     return World(engine, wf, orgs, members, user_id, actor, steps)
+
+
+def run_cli(url: str, *args: str) -> Any:
+    """`ketnap ARGS` on the database at `url`, as the local operator (no KETNAP_USER): click's Result."""
+    from click.testing import CliRunner
+
+    from ketnap.webui.cli import main
+
+    return CliRunner().invoke(main, list(args), env={"DATABASE_URL": url, "KETNAP_USER": None}, catch_exceptions=False)
+
+
+def query(url: str, sql: str, **params: Any) -> list[Any]:
+    """The rows of a plain SQL statement on the database at `url`."""
+    from sqlalchemy import text
+
+    from ketnap.db.session import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(sql), params).all())
+    finally:
+        engine.dispose()

@@ -12,32 +12,18 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from db_world import query
+from db_world import run_cli as run
 from sqlalchemy import text
 
 from ketnap.db import audit_log
 from ketnap.db.audit_log import verify
 from ketnap.db.session import make_engine
-from ketnap.webui.cli import main
 
 pytestmark = pytest.mark.db
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def run(url: str, *args: str) -> Result:
-    return CliRunner().invoke(main, list(args), env={"DATABASE_URL": url, "KETNAP_USER": None}, catch_exceptions=False)
-
-
-def query(url: str, sql: str, **params: Any) -> list[Any]:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(text(sql), params).all())
-    finally:
-        engine.dispose()
 
 
 def demo_database(fresh_database: Callable[[], str], size: int) -> str:

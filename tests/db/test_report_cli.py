@@ -10,31 +10,15 @@ import csv
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
-from click.testing import CliRunner, Result
-from sqlalchemy import text
+from db_world import query
+from db_world import run_cli as run
 
-from ketnap.db.session import make_engine
 from ketnap.engine.service import local_today
-from ketnap.webui.cli import main
 
 pytestmark = pytest.mark.db
-
-
-def run(url: str, *args: str) -> Result:
-    return CliRunner().invoke(main, list(args), env={"DATABASE_URL": url, "KETNAP_USER": None}, catch_exceptions=False)
-
-
-def query(url: str, sql: str, **params: Any) -> list[Any]:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(text(sql), params).all())
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="module")

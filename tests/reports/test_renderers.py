@@ -16,8 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ketnap.engine.rules import Message
 from ketnap.reports.charts import chart_png, chart_svg
-from ketnap.reports.excel import date_line, report_xlsx, sheet_title
-from ketnap.reports.format import cell_text, label, ratio_text
+from ketnap.reports.excel import report_xlsx, sheet_title
+from ketnap.reports.format import cell_text, date_line, label, ratio_text
 from ketnap.reports.model import Chart, Column, Figure, Report, Series, Table
 from ketnap.reports.periods import parse_period
 from ketnap.reports.text import display_width, report_csv, report_txt, truncate

@@ -18,6 +18,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from ketnap.db.models import AccessLog, MembershipCount, Organisation, Target, User, table_of
+from ketnap.engine.service import local_today
+from ketnap.reports.format import date_line
 from ketnap.webui import services
 
 Login = Callable[[str], Any]
@@ -111,6 +113,7 @@ def test_the_printable_report_has_the_party_header_and_a_signature(login: Login)
     page = text_of(login("bantochuc").get("/reports?kind=progress&period=2026&print=1"))
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in page and 'class="signature"' in page and "Lê Văn Tổ" in page
     assert "T/M BAN THƯỜNG VỤ" in page and "(Ký, đóng dấu)" in page
+    assert date_line(local_today()) in page  # "ngày 23 tháng 11 năm 2026", as in the Excel file
     assert '<nav aria-label' not in page  # no menu on paper
 
 
