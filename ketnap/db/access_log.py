@@ -24,6 +24,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "export_report": ("Xuất báo cáo", "Exported a report"),
     "set_targets": ("Giao chỉ tiêu / số đảng viên đầu năm", "Set targets or start-of-year membership"),
     "set_stage_limits": ("Đặt thời hạn các bước của tổ chức", "Set an organisation's stage limits"),
+    "create_api_token": ("Tạo mã truy cập API", "Made an API token"),
+    "revoke_api_token": ("Thu hồi mã truy cập API", "Revoked an API token"),
 }
 
 

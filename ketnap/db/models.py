@@ -237,6 +237,24 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
+class ApiToken(Base):
+    """A user's API token (the REST API's credential): only its SHA-256 digest is stored, so it is shown
+    once, when made. It acts as its user, with the user's role and organisation; revoked, expired or
+    belonging to a deactivated user, it no longer signs anything in."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(NFCString(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class TransitionLog(Base):
     """The audit log ("nhật ký"): one hash-chained entry per applied transition, never updated or deleted."""
 

@@ -6,11 +6,12 @@ in its subtree (the organisation and everything below it), found with a recursiv
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, literal, select
+from sqlalchemy import Connection, Select, func, literal, select
 
-from .models import Candidate, Dossier, Member, Organisation, TransitionLog, User, table_of
+from .models import Candidate, Dossier, MassOrganisation, Member, Organisation, TransitionLog, User, table_of
 
 _d = table_of(Dossier)
 _c = table_of(Candidate)
@@ -18,6 +19,7 @@ _o = table_of(Organisation)
 _t = table_of(TransitionLog)
 _m = table_of(Member)
 _u = table_of(User)
+_mo = table_of(MassOrganisation)
 
 
 def subtree_ids(org_id: int) -> Select[Any]:
@@ -80,3 +82,54 @@ def org_settings(conn: Connection, org_id: int) -> dict[str, Any] | None:
 
 def set_org_settings(conn: Connection, org_id: int, settings: dict[str, Any]) -> None:
     conn.execute(_o.update().where(_o.c.id == org_id).values(settings=settings))
+
+
+def _page_of(conn: Connection, query: Select[Any], order: tuple[Any, ...], page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
+    total = int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+    rows = conn.execute(query.order_by(*order).limit(per_page).offset((page - 1) * per_page))
+    return [dict(row._mapping) for row in rows], total
+
+
+def member_page(conn: Connection, scope: Sequence[int] | None, *, status: str | None = None, citizen_id: str | None = None,
+                member_id: int | None = None, page: int = 1, per_page: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """Members of the branches in `scope` (every branch when None), by name, one page, and how many in all."""
+    query = select(*_m.c)
+    if member_id is not None:
+        query = query.where(_m.c.id == member_id)
+    if scope is not None:
+        query = query.where(_m.c.branch_id.in_(scope))
+    if status is not None:
+        query = query.where(_m.c.status == status)
+    if citizen_id is not None:
+        query = query.where(_m.c.citizen_id == citizen_id)
+    return _page_of(conn, query, (_m.c.full_name, _m.c.id), page, per_page)
+
+
+def candidate_page(conn: Connection, scope: Sequence[int] | None, *, citizen_id: str | None = None, name_key: str | None = None,
+                   candidate_id: int | None = None, page: int = 1, per_page: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """Candidates whose dossier is kept by a branch in `scope`, each with its dossier's and branch's IDs, one page."""
+    query = (select(*(c for c in _c.c if c.key != "search_name"), _d.c.id.label("dossier_id"), _d.c.branch_id)
+             .join(_d, _d.c.candidate_id == _c.c.id))
+    if candidate_id is not None:
+        query = query.where(_c.c.id == candidate_id)
+    if scope is not None:
+        query = query.where(_d.c.branch_id.in_(scope))
+    if citizen_id is not None:
+        query = query.where(_c.c.citizen_id == citizen_id)
+    if name_key:
+        query = query.where(_c.c.search_name.contains(name_key, autoescape=True))
+    return _page_of(conn, query, (_c.c.search_name, _c.c.id), page, per_page)
+
+
+def dossier_row(conn: Connection, dossier_id: int) -> dict[str, Any] | None:
+    """The dossier's own columns (state, version, dates), or None."""
+    row = conn.execute(select(*_d.c).where(_d.c.id == dossier_id)).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def mass_org_ids_for_branch(conn: Connection, branch_id: int) -> set[int]:
+    """The mass organisations that may introduce a source to this branch: those of the branch and the levels above it."""
+    chain = select(_o.c.id, _o.c.parent_id, literal(0).label("depth")).where(_o.c.id == branch_id).cte("chain", recursive=True)
+    chain = chain.union_all(select(_o.c.id, _o.c.parent_id, (chain.c.depth + 1).label("depth"))
+                            .join(chain, _o.c.id == chain.c.parent_id).where(chain.c.depth < 32))
+    return set(conn.execute(select(_mo.c.id).where(_mo.c.org_id.in_(select(chain.c.id)))).scalars())

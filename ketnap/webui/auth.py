@@ -186,6 +186,9 @@ def change_password() -> Any:
 
 
 def init_app(app: Flask) -> None:
+    from .api import is_api_request
+    from .api.problems import from_http_exception
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in.")
     login_manager.login_message_category = "info"
@@ -193,14 +196,20 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(429)
     def _too_many(err: Any) -> Any:
+        if is_api_request():
+            return from_http_exception(err)
         return render_template("error.html", code=429, message=_("Too many attempts. Wait a minute and try again.")), 429
 
     @app.errorhandler(404)
     def _not_found(err: Any) -> Any:
+        if is_api_request():
+            return from_http_exception(err)
         return render_template("error.html", code=404, message=_("Not found, or not in your organisation.")), 404
 
     @app.errorhandler(403)
     def _forbidden(err: Any) -> Any:
+        if is_api_request():
+            return from_http_exception(err)
         return render_template("error.html", code=403, message=_("Your role may not do this.")), 403
 
     @app.errorhandler(CSRFError)
@@ -210,8 +219,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(400)
     def _bad_request(err: Any) -> Any:
+        if is_api_request():
+            return from_http_exception(err)
         return render_template("error.html", code=400, message=_("Bad request.")), 400
 
     @app.errorhandler(500)
     def _server_error(err: Any) -> Any:
+        if is_api_request():
+            return from_http_exception(err)
         return render_template("error.html", code=500, message=_("Something went wrong on the server; nothing was saved. Try again.")), 500

@@ -523,9 +523,11 @@ main.add_command(audit)
 
 def _add_report_commands() -> None:
     from .cli_report import report, targets
+    from .cli_tokens import tokens
 
     main.add_command(report)
     main.add_command(targets)
+    main.add_command(tokens)
 
 
 _add_report_commands()

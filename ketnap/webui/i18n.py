@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, redirect, request, session
+from flask import Blueprint, Flask, current_app, g, redirect, request, session
 from flask_babel import Babel
 from werkzeug.wrappers import Response
 
@@ -26,8 +26,8 @@ bp = Blueprint("i18n", __name__)
 
 
 def lang() -> str:
-    """The language of this request: the session's choice, else the configured default (vi)."""
-    chosen = session.get("lang")
+    """The language of this request: the API's Accept-Language or the session's choice, else the configured default (vi)."""
+    chosen = g.get("api_lang") or session.get("lang")
     return chosen if chosen in LANGUAGES else current_app.config.get("KETNAP_LANG", "vi")
 
 

@@ -1,0 +1,57 @@
+"""Pieces every API resource uses: documented problem responses, pages, the access log."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from flask import request
+from flask_smorest import Blueprint
+
+from ...db.access_log import record_access
+from ...workflows.schemas import FormerMember, codec
+from .. import db, db_session
+from ..auth import me
+from .problems import MEDIA_TYPE, TYPES, ProblemSchema
+
+F = TypeVar("F", bound=Callable[..., Any])
+_DESCRIPTIONS = {
+    401: TYPES["unauthorised"][1], 403: TYPES["forbidden"][1], 404: TYPES["not-found"][1], 409: TYPES["wrong-state"][1],
+    412: TYPES["precondition-failed"][1], 422: "Invalid input (`errors` names each field) or, for a step, refused by the rules "
+    "(`rules`).", 428: TYPES["precondition-required"][1],
+}
+_decode_former_member = codec(FormerMember).decode
+_DOC = Blueprint("api-doc-helper", __name__)  # only its alt_response decorator is used
+
+
+def document_problems(*codes: int) -> Callable[[F], F]:
+    """Document the problem responses a view may give (the spec; the answers come from problems.py)."""
+
+    def decorate(view: F) -> F:
+        for code in codes:
+            view = _DOC.alt_response(code, schema=ProblemSchema, content_type=MEDIA_TYPE, description=_DESCRIPTIONS.get(code))(view)
+        return view
+
+    return decorate
+
+
+def page_of(rows: Sequence[Mapping[str, Any]], total: int, args: Mapping[str, Any]) -> dict[str, Any]:
+    per_page = args["per_page"]
+    return {"items": rows, "page": args["page"], "per_page": per_page, "total": total, "pages": math.ceil(total / per_page)}
+
+
+def candidate_out(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A candidate row ready for CandidateOut: the former membership decoded from its stored JSON."""
+    out = dict(row)
+    if out.get("former_member") is not None:
+        out["former_member"] = _decode_former_member(out["former_member"])
+    return out
+
+
+def record_view(dossier_id: int, branch_id: int | None, action: str = "view_dossier") -> None:
+    """A read of a candidate's personal data through the API, recorded like a view of the dossier's page."""
+    user = me()
+    record_access(db(), user_id=user.id, user_name=user.full_name, action=action, dossier_id=dossier_id, org_id=branch_id,
+                  detail={"via": "api", "path": request.path}, remote_addr=request.remote_addr)
+    db_session().commit()

@@ -1,0 +1,106 @@
+"""The API's directory: who the token is, the organisations, the Party members and the candidates in scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from ...db import queries
+from ...db.dossier_list import scope_org_ids
+from ...engine.text import search_key
+from .. import db
+from ..auth import DOSSIER_READERS, me
+from ..dossiers import scope_orgs
+from . import allow, fail, new_blueprint, schemas
+from .common import candidate_out, document_problems, page_of, record_view
+
+MEMBER_READERS = (*DOSSIER_READERS, "admin")
+
+
+def _scope_of(org_id: int | None) -> list[int] | None:
+    """The organisation IDs to read: the user's scope, narrowed to `org_id`'s subtree (404 outside it)."""
+    conn = db()
+    if org_id is None:
+        return scope_org_ids(conn, me().org_id)
+    if org_id not in {o["id"] for o in scope_orgs()}:
+        fail(404, f"Không có tổ chức {org_id} trong phạm vi của bạn (no such organisation in your scope).", "not-found")
+    return scope_org_ids(conn, org_id) or [o["id"] for o in queries.org_tree(conn)]
+
+
+def blueprint() -> Blueprint:
+    blp = new_blueprint("api_directory", "Who you are, organisations, Party members and candidates (tổ chức, đảng viên, quần chúng).")
+
+    @blp.get("/me")
+    @blp.response(200, schemas.MeOut)
+    @document_problems(401)
+    def who_am_i() -> Any:
+        """The token's user: role and organisation (the scope of everything else)."""
+        user = me()
+        return {"id": user.id, "username": user.username, "full_name": user.full_name, "role": user.role, "org_id": user.org_id}
+
+    @blp.get("/organisations")
+    @blp.response(200, schemas.OrganisationList)
+    @document_problems(401)
+    def organisations() -> Any:
+        """Every organisation in your scope, parents before their children."""
+        return {"items": scope_orgs()}
+
+    @blp.get("/organisations/<int:org_id>")
+    @blp.response(200, schemas.OrganisationOut)
+    @document_problems(401, 404)
+    def organisation(org_id: int) -> Any:
+        """One organisation of your scope."""
+        found = next((o for o in scope_orgs() if o["id"] == org_id), None)
+        if found is None:
+            fail(404, f"Không có tổ chức {org_id} trong phạm vi của bạn (no such organisation in your scope).", "not-found")
+        return found
+
+    @blp.get("/members")
+    @blp.arguments(schemas.MemberArgs, location="query")
+    @blp.response(200, schemas.MemberPage)
+    @document_problems(401, 403, 404)
+    @allow(*MEMBER_READERS)
+    def members(args: dict[str, Any]) -> Any:
+        """Party members ("đảng viên") of the branches in scope, by name."""
+        scope = _scope_of(args.get("org_id"))
+        rows, total = queries.member_page(db(), scope, status=args.get("status"), citizen_id=args.get("citizen_id"),
+                                          page=args["page"], per_page=args["per_page"])
+        return page_of(rows, total, args)
+
+    @blp.get("/members/<int:member_id>")
+    @blp.response(200, schemas.MemberOut)
+    @document_problems(401, 403, 404)
+    @allow(*MEMBER_READERS)
+    def member(member_id: int) -> Any:
+        """One Party member of your scope."""
+        rows, _total = queries.member_page(db(), scope_org_ids(db(), me().org_id), per_page=1, member_id=member_id)
+        if not rows:
+            fail(404, f"Không có đảng viên {member_id} trong phạm vi của bạn (no such member in your scope).", "not-found")
+        return rows[0]
+
+    @blp.get("/candidates")
+    @blp.arguments(schemas.CandidateArgs, location="query")
+    @blp.response(200, schemas.CandidatePage)
+    @document_problems(401, 403)
+    @allow(*DOSSIER_READERS)
+    def candidates(args: dict[str, Any]) -> Any:
+        """People with a dossier in your scope; `citizen_id` finds one person."""
+        rows, total = queries.candidate_page(db(), scope_org_ids(db(), me().org_id), citizen_id=args.get("citizen_id"),
+                                             name_key=search_key(args["q"]) if args.get("q") else None,
+                                             page=args["page"], per_page=args["per_page"])
+        return page_of([candidate_out(row) for row in rows], total, args)
+
+    @blp.get("/candidates/<int:candidate_id>")
+    @blp.response(200, schemas.CandidateOut)
+    @document_problems(401, 403, 404)
+    @allow(*DOSSIER_READERS)
+    def candidate(candidate_id: int) -> Any:
+        """One person with a dossier in your scope (recorded in the access log)."""
+        rows, _total = queries.candidate_page(db(), scope_org_ids(db(), me().org_id), candidate_id=candidate_id, per_page=1)
+        if not rows:
+            fail(404, f"Không có quần chúng {candidate_id} trong phạm vi của bạn (no such candidate in your scope).", "not-found")
+        record_view(rows[0]["dossier_id"], rows[0]["branch_id"])
+        return candidate_out(rows[0])
+
+    return blp
