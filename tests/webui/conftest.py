@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from api_world import ApiClient, make_token
 from flask import Flask
 from sqlalchemy import select
 from web_world import Browser
@@ -68,3 +69,13 @@ def demo_user(app: Flask) -> Callable[[str], dict[str, Any]]:
             return dict(conn.execute(select(users).where(users.c.username == username)).one()._mapping)
 
     return find
+
+
+@pytest.fixture()
+def api(app: Flask) -> Callable[..., ApiClient]:
+    """api('chiuy') -> an API client with a fresh token of that demo user."""
+
+    def client(username: str, lang: str | None = None) -> ApiClient:
+        return ApiClient(app, make_token(services_of(app).engine, username)[1], lang)
+
+    return client

@@ -27,7 +27,7 @@ from ...engine.workflow import TransitionSpec, Workflow
 from ...workflows.admission import state_label
 from ...workflows.deadlines import due_date, entered_on, is_overdue
 from ...workflows.schemas import CandidateSchema
-from .. import db, services
+from .. import db, db_session, services
 from ..auth import DOSSIER_READERS, me
 from ..dossiers import _uow, cutoffs, scope_branches, scope_orgs
 from ..forms import schema_of
@@ -132,6 +132,7 @@ def take_step(workflow: Workflow, dossier_id: int, trigger: str) -> Any:
         fail(404, str(err), "not-found")
     if not result.applied:
         return _refused(result.failures)
+    db_session().rollback()  # the request's own reads began before the step was written elsewhere: see it
     after = _snapshot(dossier_id)
     return dossier_out(after, result.warnings), 200, {"ETag": etag(dossier_id, after.version)}
 
@@ -156,7 +157,7 @@ def _new_dossier() -> Any:
     facts = dict(body["facts"])
     for name in ("source_category", "introducing_mass_org_id"):
         if facts.get(name) is None and subject.get(name) is not None:
-            facts[name] = body["candidate"][name]
+            facts[name] = subject[name]
     mass_org = subject.get("introducing_mass_org_id") or facts.get("introducing_mass_org_id")
     if mass_org is not None and mass_org not in queries.mass_org_ids_for_branch(db(), loaded["branch_id"]):
         return invalid([{"field": "candidate.introducing_mass_org_id", "pointer": "#/candidate/introducing_mass_org_id",
@@ -172,6 +173,7 @@ def _new_dossier() -> Any:
         fail(403 if isinstance(err, Forbidden) else 404, str(err), "forbidden" if isinstance(err, Forbidden) else "not-found")
     assert result.change is not None
     dossier_id = result.change.dossier_id
+    db_session().rollback()  # the request's own reads began before the dossier was written elsewhere: see it
     snap = _snapshot(dossier_id)
     return dossier_out(snap), 201, {"ETag": etag(dossier_id, snap.version), "Location": f"{request.path}/{dossier_id}"}
 
