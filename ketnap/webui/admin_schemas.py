@@ -16,7 +16,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from ..engine.service import local_today
 from ..passwords import password_problem
 from ..workflows import vocab
-from ..workflows.schemas import Base, Text, flag, one_of, optional_date, required_date
+from ..workflows.schemas import Base, Text, check_citizen_id_agrees, citizen_id_field, flag, one_of, optional_date, required_date
 
 USERNAME_TAKEN = "Tên đăng nhập này đã có người dùng (this user name is taken)."
 CODE_TAKEN = "Mã này đã được dùng cho tổ chức khác (this code is taken)."
@@ -38,7 +38,6 @@ ORG_CODE = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$",
     error="Mã gồm tối đa 60 chữ cái không dấu, chữ số hoặc . _ - (up to 60 letters, digits, . _ -).",
 )
-CITIZEN_ID = validate.Regexp(r"^\d{12}$", error="Số CCCD gồm 12 chữ số (citizen ID: 12 digits).")
 
 
 def length(low: int, high: int) -> validate.Length:
@@ -137,7 +136,7 @@ class MemberSchema(Base):
     official_since = optional_date()
     exempt = flag()
     is_committee_member = flag()
-    citizen_id = Text(load_default=None, allow_none=True, validate=CITIZEN_ID)
+    citizen_id = citizen_id_field()
 
     @validates_schema(skip_on_field_errors=False)
     def _dates(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -157,3 +156,7 @@ class MemberSchema(Base):
             errors["joined_on"] = "Ngày vào Đảng phải sau ngày sinh (must be after the date of birth)."
         if errors:
             raise ValidationError(errors)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _citizen_id_agrees(self, data: dict[str, Any], **kwargs: Any) -> None:
+        check_citizen_id_agrees(data)

@@ -15,6 +15,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from ..engine.errors import BadInput
+from . import citizen_id as cccd
 from . import vocab
 
 _TRANSLATIONS = {
@@ -78,6 +79,24 @@ class VNDate(fields.Date):
             if len(parts) == 3 and all(p.isdigit() for p in parts):
                 value = f"{int(parts[2]):04d}-{int(parts[1]):02d}-{int(parts[0]):02d}"
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+def citizen_id_format(value: str) -> None:
+    """A citizen ID field's own check: 12 digits, the first three a province code (workflows.citizen_id)."""
+    if problems := cccd.format_problems(value):
+        raise ValidationError(problems)
+
+
+def citizen_id_field() -> Text:
+    return Text(load_default=None, allow_none=True, validate=citizen_id_format)
+
+
+def check_citizen_id_agrees(data: Mapping[str, Any]) -> None:
+    """A schema-level check, reported on `citizen_id`: the number agrees with the date of birth and the gender
+    (those that were given and valid; a number that failed its own check is not in `data`)."""
+    value = data.get("citizen_id")
+    if value and (problems := cccd.consistency_problems(value, data.get("date_of_birth"), data.get("gender"))):
+        raise ValidationError({"citizen_id": problems})
 
 
 def one_of(choices: Mapping[str, Any]) -> validate.OneOf:
@@ -156,9 +175,13 @@ class CandidateSchema(Base):
     trade_union_member = flag()
     occupation = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
     source_category = fields.String(load_default="other", validate=one_of(vocab.SOURCE_CATEGORIES))
-    citizen_id = Text(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{12}$", error="Số CCCD gồm 12 chữ số (citizen ID: 12 digits)."))
+    citizen_id = citizen_id_field()
     introducing_mass_org_id = fields.Integer(load_default=None, allow_none=True)
     former_member = fields.Nested(FormerMember, load_default=None, allow_none=True)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _citizen_id_agrees(self, data: dict[str, Any], **kwargs: Any) -> None:
+        check_citizen_id_agrees(data)
 
 
 # -- the facts of each trigger ---------------------------------------------------------------

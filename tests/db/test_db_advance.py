@@ -15,6 +15,7 @@ from ketnap.db.repository import SUBJECT_COLUMNS, SqlUnitOfWork
 from ketnap.engine.audit import GENESIS, entry_hash, stored_fields
 from ketnap.engine.errors import BadInput, Conflict, NotFound
 from ketnap.engine.service import Actor, Change, build_change, prepare
+from ketnap.workflows.citizen_id import make_citizen_id
 from ketnap.workflows.schemas import CandidateSchema, load_candidate
 
 pytestmark = pytest.mark.db
@@ -229,7 +230,7 @@ def test_former_member_round_trips_with_its_dates(world: World) -> None:
 
 
 def test_duplicate_citizen_id_is_bad_input(world: World) -> None:
-    citizen_id = str(10**11 + world.user_id)
+    citizen_id = make_citizen_id(date(1999, 2, 3), "female", world.user_id)
     subject = load_candidate({**CANDIDATE_2, "citizen_id": citizen_id})
     with world.uow() as uow:
         uow.dossiers.create(subject, world.orgs["branch"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from ketnap.db.models import Dossier, Member, Organisation, User, table_of
 from ketnap.webui import services
+from ketnap.workflows.citizen_id import make_citizen_id
 
 _u, _o, _m, _d = table_of(User), table_of(Organisation), table_of(Member), table_of(Dossier)
 PASSWORD = "mat-khau-moi-2024"
@@ -276,7 +278,7 @@ def test_member_official_before_joining_is_refused_naming_the_field(login, engin
 
 def test_member_is_created_and_edited(login, engine) -> None:
     branch = branches_with_dossiers(engine)[-1]
-    data = member_data(branch, citizen_id=str(uuid.uuid4().int)[:12], is_committee_member="y")
+    data = member_data(branch, citizen_id=make_citizen_id(date(1980, 9, 2), "male", uuid.uuid4().int % 10**6), is_committee_member="y")
     admin = login("admin")
     assert admin.post("/admin/members/new", data).status_code == 302
     row = one(engine, select(_m).where(_m.c.full_name == data["full_name"]))
