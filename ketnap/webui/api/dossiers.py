@@ -95,6 +95,8 @@ def _expected_version(dossier_id: int) -> int:
         fail(428, "Gửi If-Match với ETag của hồ sơ vừa đọc (send If-Match with the dossier's ETag as last read).",
              "precondition-required")
     for tag in tags.as_set(include_weak=False):
+        if not isinstance(tag, str):  # werkzeug gives None for an empty tag ('""')
+            continue
         ident, _sep, version = tag.partition(".")
         if ident == str(dossier_id) and version.isascii() and version.isdigit() and len(version) < 10:
             return int(version)
