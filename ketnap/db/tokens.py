@@ -46,9 +46,8 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(conn: Connection, user_id: int, name: str, expires_on: date | None, today: date,
-                 now: datetime | None = None) -> NewToken:
-    """Make a token for the user; TokenError names each bad field and nothing is written then."""
+def token_problems(name: str | None, expires_on: date | None, today: date) -> dict[str, str]:
+    """What is wrong with a new token's name and expiry, by field."""
     errors: dict[str, str] = {}
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
@@ -56,6 +55,14 @@ def create_token(conn: Connection, user_id: int, name: str, expires_on: date | N
     if expires_on is not None and not today < expires_on <= today + timedelta(days=MAX_DAYS):
         errors["expires_on"] = (f"Ngày hết hạn phải sau hôm nay và trong vòng {MAX_DAYS} ngày "
                                 f"(expiry: after today, within {MAX_DAYS} days)")
+    return errors
+
+
+def create_token(conn: Connection, user_id: int, name: str, expires_on: date | None, today: date,
+                 now: datetime | None = None) -> NewToken:
+    """Make a token for the user; TokenError names each bad field and nothing is written then."""
+    errors = token_problems(name, expires_on, today)
+    name = (name or "").strip()
     if conn.execute(select(_u.c.id).where(_u.c.id == user_id, _u.c.active.is_(True))).first() is None:
         errors["user"] = f"Không có người dùng {user_id} đang hoạt động (no such active user)"
     if errors:

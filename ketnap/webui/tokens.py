@@ -15,10 +15,10 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Optional
 
 from ..db.access_log import record_access
-from ..db.tokens import NAME_MAX, TokenError, create_token, list_tokens, revoke_token
+from ..db.tokens import NAME_MAX, TokenError, create_token, list_tokens, revoke_token, token_problems
 from ..engine.service import local_today
 from . import db, db_session
 from .auth import me
@@ -27,7 +27,7 @@ bp = Blueprint("tokens", __name__)
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=NAME_MAX)])
+    name = StringField(_l("What the token is for"), render_kw={"required": True, "maxlength": NAME_MAX})
     expires_on = DateField(_l("Expires on (optional)"), validators=[Optional()])
 
 
@@ -57,8 +57,11 @@ def tokens_page() -> Any:
 @login_required
 def create() -> Any:
     form = TokenForm()
-    if not form.validate_on_submit():
-        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+    valid = form.validate_on_submit()
+    errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+    for name, message in token_problems(form.name.data, form.expires_on.data, local_today()).items():
+        errors.setdefault(name, []).append(message)
+    if not valid or errors:
         return _page(form, errors=errors, status=422)
     user = me()
     conn = db()
