@@ -15,6 +15,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, StringField
+from wtforms.widgets import TextInput
 from wtforms.validators import Optional
 
 from ..db.access_log import record_access
@@ -28,7 +29,8 @@ bp = Blueprint("tokens", __name__)
 
 class TokenForm(FlaskForm):
     name = StringField(_l("What the token is for"), render_kw={"required": True, "maxlength": NAME_MAX})
-    expires_on = DateField(_l("Expires on (optional)"), validators=[Optional()])
+    expires_on = DateField(_l("Expires on (optional)"), validators=[Optional()], format=["%d/%m/%Y", "%Y-%m-%d"], widget=TextInput(),
+                           render_kw={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
 
 
 class RevokeForm(FlaskForm):

@@ -32,7 +32,7 @@ def test_a_token_made_on_the_page_is_shown_once_and_opens_the_api(app: Flask, lo
 def test_bad_input_is_named_and_nothing_is_made(login: Callable[[str], Any]) -> None:
     browser = login("danguy")
     before = browser.get("/account/tokens").get_data(as_text=True).count("/revoke")
-    page = browser.post("/account/tokens", {"name": "", "expires_on": "2001-01-01"})
+    page = browser.post("/account/tokens", {"name": "", "expires_on": "01/01/2001"})
     assert page.status_code == 422
     text = page.get_data(as_text=True)
     assert 'id="name-error"' in text and 'id="expires_on-error"' in text and not TOKEN.search(text)
