@@ -81,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=os.environ.get("KETNAP_RATELIMIT_STORAGE", "memory://"),
         KETNAP_LOGIN_LIMIT=os.environ.get("KETNAP_LOGIN_LIMIT", "10 per minute;50 per hour"),
         KETNAP_PER_PAGE=50,
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,  # above the largest import file (ketnap.source_file.MAX_BYTES): 413 beyond
     )
     if config:
         app.config.update(config)
