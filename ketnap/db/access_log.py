@@ -26,6 +26,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "set_stage_limits": ("Đặt thời hạn các bước của tổ chức", "Set an organisation's stage limits"),
     "create_api_token": ("Tạo mã truy cập API", "Made an API token"),
     "revoke_api_token": ("Thu hồi mã truy cập API", "Revoked an API token"),
+    "read_list": ("Đọc danh sách có thông tin cá nhân (API)", "Read a list with personal data (API)"),
+    "import_sources": ("Nhập danh sách nguồn từ tệp", "Imported sources from a file"),
 }
 
 

@@ -4,7 +4,8 @@ A token is `ktn_` followed by 43 random URL-safe characters (256 bits). Only its
 stored: a token of that entropy needs no slow password hash, and the digest alone cannot be used to
 sign in, so the plain token is shown once, when it is made. A token acts as its user, with the user's
 role and organisation; a revoked or expired token, or one whose user has been deactivated, is refused.
-Its first 12 characters are kept to tell tokens apart in lists.
+Its first 12 characters are kept to tell tokens apart in lists. A token expires after a year unless
+its maker chooses another day (at most two years).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ PREFIX = "ktn_"
 SHOWN = 12  # characters of a token kept in clear to tell tokens apart
 NAME_MAX = 100
 MAX_DAYS = 730  # a token lives at most two years
+DEFAULT_DAYS = 365  # and one year unless its maker says otherwise
 TOUCH_EVERY = timedelta(minutes=5)  # last_used_at is written at most this often per token
 
 
@@ -60,8 +62,10 @@ def token_problems(name: str | None, expires_on: date | None, today: date) -> di
 
 def create_token(conn: Connection, user_id: int, name: str, expires_on: date | None, today: date,
                  now: datetime | None = None) -> NewToken:
-    """Make a token for the user; TokenError names each bad field and nothing is written then."""
+    """Make a token for the user, expiring on `expires_on` (default: in DEFAULT_DAYS); TokenError names each bad
+    field and nothing is written then."""
     errors = token_problems(name, expires_on, today)
+    expires_on = expires_on or today + timedelta(days=DEFAULT_DAYS)
     name = (name or "").strip()
     if conn.execute(select(_u.c.id).where(_u.c.id == user_id, _u.c.active.is_(True))).first() is None:
         errors["user"] = f"Không có người dùng {user_id} đang hoạt động (no such active user)"

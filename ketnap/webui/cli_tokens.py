@@ -22,7 +22,7 @@ def tokens() -> None:
 @tokens.command("create")
 @click.option("--user", "username", required=True, help="Người dùng mà mã này thay mặt.")
 @click.option("--name", required=True, help="Mã dùng cho việc gì (ví dụ: đồng bộ dữ liệu đảng viên).")
-@click.option("--expires", default=None, help="Ngày hết hạn (dd/mm/yyyy hoặc YYYY-MM-DD; mặc định: không hết hạn).")
+@click.option("--expires", default=None, help="Ngày hết hạn (dd/mm/yyyy hoặc YYYY-MM-DD; mặc định: sau một năm; tối đa hai năm).")
 @with_appcontext
 def tokens_create(username: str, name: str, expires: str | None) -> None:
     """Tạo mã; mã chỉ in ra một lần (shown once)."""

@@ -206,7 +206,7 @@ def form_context(snap: Snapshot, trigger: str | None, today: date, people: Peopl
     )
 
 
-def _actions(snap: Snapshot, today: date) -> list[dict[str, Any]]:
+def steps_for(snap: Snapshot, today: date) -> list[dict[str, Any]]:
     """Every step leaving the current state: whether this user may take it now, and why not."""
     wf = services().workflow
     out = []
@@ -227,7 +227,7 @@ def render_dossier(snap: Snapshot, active: str | None = None, form: Any = None, 
                    refusal: Evaluation | None = None, notice: str | None = None, status: int = 200) -> tuple[str, int]:
     today = local_today()
     wf = services().workflow
-    actions = _actions(snap, today)
+    actions = steps_for(snap, today)
     forms = {}
     people = people_of(snap) if any(a["possible"] for a in actions) else None
     for action in actions:

@@ -15,8 +15,8 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, StringField
-from wtforms.widgets import TextInput
 from wtforms.validators import Optional
+from wtforms.widgets import TextInput
 
 from ..db.access_log import record_access
 from ..db.tokens import NAME_MAX, TokenError, create_token, list_tokens, revoke_token, token_problems
@@ -29,7 +29,7 @@ bp = Blueprint("tokens", __name__)
 
 class TokenForm(FlaskForm):
     name = StringField(_l("What the token is for"), render_kw={"required": True, "maxlength": NAME_MAX})
-    expires_on = DateField(_l("Expires on (optional)"), validators=[Optional()], format=["%d/%m/%Y", "%Y-%m-%d"], widget=TextInput(),
+    expires_on = DateField(_l("Expires on (default: in one year)"), validators=[Optional()], format=["%d/%m/%Y", "%Y-%m-%d"], widget=TextInput(),
                            render_kw={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
 
 

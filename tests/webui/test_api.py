@@ -160,13 +160,11 @@ def test_roles_as_on_the_web(api: Api) -> None:
 def test_another_organisations_objects_answer_404_like_missing_ones(app: Flask, api: Api) -> None:
     chiuy = api("chiuy")
     foreign_branch = _foreign_branch(app, chiuy)
-    danguy_like = ApiClient(app, make_token(_engine(app), "admin")[1])
-    assert danguy_like.get(f"/api/v1/organisations/{foreign_branch}").status_code == 200
+    admin = api("admin")
+    assert admin.get(f"/api/v1/organisations/{foreign_branch}").status_code == 200
     grassroots = api("danguy")
-    foreign = grassroots.get(f"/api/v1/dossiers?branch_id={_my_branch(grassroots)}&per_page=1").get_json()["items"]
     mine = {d["id"] for d in chiuy.get("/api/v1/dossiers?per_page=200").get_json()["items"]}
     outside = next(d["id"] for d in grassroots.get("/api/v1/dossiers?per_page=200").get_json()["items"] if d["id"] not in mine)
-    assert foreign is not None
     missing = assert_problem(chiuy.get("/api/v1/dossiers/999999"), 404, "not-found")
     hidden = assert_problem(chiuy.get(f"/api/v1/dossiers/{outside}"), 404, "not-found")
     assert missing["detail"].replace("999999", "N") == hidden["detail"].replace(str(outside), "N")
@@ -177,6 +175,16 @@ def test_another_organisations_objects_answer_404_like_missing_ones(app: Flask, 
     assert_problem(chiuy.get(f"/api/v1/organisations/{foreign_branch}"), 404)
     assert_problem(chiuy.get(f"/api/v1/members?org_id={foreign_branch}"), 404)
     assert_problem(chiuy.get(f"/api/v1/dossiers?branch_id={foreign_branch}"), 404)
+    foreign_member = admin.get(f"/api/v1/members?org_id={foreign_branch}&per_page=1").get_json()["items"][0]
+    assert_problem(chiuy.get(f"/api/v1/members/{foreign_member['id']}"), 404)
+    foreign_candidate = grassroots.get(f"/api/v1/dossiers/{outside}").get_json()["candidate"]
+    assert_problem(chiuy.get(f"/api/v1/candidates/{foreign_candidate['id']}"), 404)
+    assert foreign_candidate["id"] not in {c["id"] for c in chiuy.get("/api/v1/candidates?per_page=200").get_json()["items"]}
+    assert_problem(chiuy.get(f"/api/v1/reports/progress?org_id={foreign_branch}"), 404)
+    assert_problem(chiuy.get(f"/api/v1/targets?org_id={foreign_branch}"), 404)
+    assert_problem(api("kiemtra").get("/api/v1/audit/status?org_id=999999"), 404)
+    problem = assert_problem(chiuy.new_source(foreign_branch), 422, "invalid-input")
+    assert [e["field"] for e in problem["errors"]] == ["branch_id"]
 
 
 # -- dossiers ----------------------------------------------------------------------------------------
@@ -239,26 +247,57 @@ def test_a_step_needs_if_match_and_a_stale_one_answers_412(app: Flask, api: Api)
     assert replay["current_version"] == 2 and _log_count(app, dossier_id) == 2
 
 
+def _sympathiser(client: ApiClient, name: str) -> tuple[int, str]:
+    """A new dossier of the client's branch, on the sympathiser list: its ID and ETag."""
+    branch = _my_branch(client)
+    dossier_id = client.new_source(branch, name=name).get_json()["id"]
+    done = client.step(dossier_id, "admit_to_sympathiser_list",
+                       {"decided_on": local_today().isoformat(), "helper_member_id": _official_member(client, branch)})
+    assert done.status_code == 200, done.get_data(as_text=True)
+    return dossier_id, done.headers["ETag"]
+
+
+CERTIFICATE = {"certificate_no": "12/CN", "issuer": "Ban Tuyên giáo xã", "issuer_kind": "other"}
+
+
 def test_a_refused_step_answers_422_with_rule_ids_messages_and_citations(app: Flask, api: Api) -> None:
     client = api("chiuy")
-    branch = _my_branch(client)
-    created = client.new_source(branch, name="Đỗ Thị Từ Chối")
-    dossier_id, etag = created.get_json()["id"], created.headers["ETag"]
-    admin = ApiClient(app, make_token(_engine(app), "admin")[1])
-    other = _foreign_branch(app, client)
-    stranger = admin.get(f"/api/v1/members?org_id={other}&status=official&per_page=1").get_json()["items"][0]["id"]
-    response = client.step(dossier_id, "admit_to_sympathiser_list", {"decided_on": local_today().isoformat(), "helper_member_id": stranger},
-                           etag)
-    problem = assert_problem(response, 422, "rule-refused")
-    assert [r["rule_id"] for r in problem["rules"]] == ["R-HELP-1"]
+    dossier_id, etag = _sympathiser(client, "Đỗ Thị Từ Chối")
+    facts = {"issued_on": local_today().isoformat(), **CERTIFICATE}
+    problem = assert_problem(client.step(dossier_id, "record_training_certificate", facts, etag), 422, "rule-refused")
+    assert [r["rule_id"] for r in problem["rules"]] == ["R-TRAIN-1"]
     rule = problem["rules"][0]
-    assert rule["status"] == "failed" and "chi bộ" in rule["message"] and "Điều lệ Đảng" in rule["citation"]
-    assert "R-HELP-1" in problem["detail"]
+    assert rule["status"] == "failed" and "trung tâm chính trị" in rule["message"] and "HD 01-HD/TW" in rule["citation"]
+    assert "R-TRAIN-1" in problem["detail"]
+    assert _log_count(app, dossier_id) == 2
+    english = api("chiuy", lang="en")
+    problem = assert_problem(english.step(dossier_id, "record_training_certificate", facts), 422)
+    assert "political centre" in problem["rules"][0]["message"]
+    assert "Accept-Language" in english.get(f"/api/v1/dossiers/{dossier_id}").headers["Vary"]
+
+
+def test_a_foreign_person_in_the_facts_is_refused_without_naming_them(app: Flask, api: Api) -> None:
+    client = api("chiuy")
+    created = client.new_source(_my_branch(client), name="Cao Thị Người Lạ")
+    dossier_id, etag = created.get_json()["id"], created.headers["ETag"]
+    other = _foreign_branch(app, client)
+    stranger = api("admin").get(f"/api/v1/members?org_id={other}&status=official&per_page=1").get_json()["items"][0]
+    response = client.step(dossier_id, "admit_to_sympathiser_list", {"decided_on": local_today().isoformat(),
+                                                                     "helper_member_id": stranger["id"]}, etag)
+    problem = assert_problem(response, 422, "invalid-input")
+    assert [e["field"] for e in problem["errors"]] == ["helper_member_id"]
+    assert stranger["full_name"] not in response.get_data(as_text=True)
     assert _log_count(app, dossier_id) == 1
-    english = ApiClient(app, make_token(_engine(app), "chiuy")[1], lang="en")
-    problem = assert_problem(english.step(dossier_id, "admit_to_sympathiser_list",
-                                          {"decided_on": local_today().isoformat(), "helper_member_id": stranger}), 422)
-    assert "not a member of this branch" in problem["rules"][0]["message"]
+
+
+def test_if_match_may_list_several_tags(api: Api) -> None:
+    client = api("chiuy")
+    created = client.new_source(_my_branch(client), name="Lý Văn Danh Sách")
+    dossier_id = created.get_json()["id"]
+    facts = {"withdrawn_on": local_today().isoformat(), "requested_by": "candidate", "reason": "Chuyển công tác"}
+    done = client.step(dossier_id, "withdraw", facts, etag=f'"{dossier_id}.0", W/"x", "{dossier_id}.1"')
+    assert done.status_code == 200, done.get_data(as_text=True)
+    assert done.get_json()["state"] == "withdrawn"
 
 
 def test_a_step_from_the_wrong_state_answers_409_and_unknown_member_422(api: Api) -> None:
@@ -271,7 +310,7 @@ def test_a_step_from_the_wrong_state_answers_409_and_unknown_member_422(api: Api
                                                                    "states_understanding_and_motive": True}, etag), 409, "wrong-state")
     problem = assert_problem(client.step(dossier_id, "admit_to_sympathiser_list",
                                          {"decided_on": local_today().isoformat(), "helper_member_id": 99_999_999}, etag), 422)
-    assert [e["field"] for e in problem["errors"]] == ["helper_member_id"]
+    assert [e["field"] for e in problem["errors"]] == ["helper_member_id"] and "not one of the choices" in problem["errors"][0]["detail"]
     future = (local_today() + timedelta(days=3)).isoformat()
     problem = assert_problem(client.step(dossier_id, "withdraw", {"withdrawn_on": future, "requested_by": "candidate",
                                                                   "reason": "Chuyển công tác"}, etag), 422, "invalid-input")
@@ -345,3 +384,51 @@ def test_reports_as_data(api: Api) -> None:
             assert all(len(row) == len(table["columns"]) for row in table["rows"])
     assert_problem(client.get("/api/v1/reports/progress?period=2026-Q7"), 422)
     assert_problem(client.get("/api/v1/reports/gossip"), 404)
+
+
+def test_members_private_fields_for_the_administrator_only_and_list_reads_logged(app: Flask, api: Api) -> None:
+    officer = api("chiuy")
+    rows = officer.get("/api/v1/members?per_page=5").get_json()["items"]
+    assert rows and all(r["citizen_id"] is None and r["date_of_birth"] is None for r in rows)
+    assert_problem(officer.get("/api/v1/members?citizen_id=001099012345"), 403)
+    full = api("admin").get(f"/api/v1/members/{rows[0]['id']}").get_json()
+    assert full["full_name"] == rows[0]["full_name"] and full["date_of_birth"] is not None
+    candidates = officer.get("/api/v1/candidates?per_page=3").get_json()["items"]
+    a = table_of(AccessLog)
+    with _engine(app).connect() as conn:
+        last = conn.execute(select(a.c.action, a.c.detail).order_by(a.c.id.desc()).limit(1)).one()
+    assert last.action == "read_list" and last.detail["ids"] == [c["dossier_id"] for c in candidates]
+
+
+def test_a_source_takes_its_category_and_mass_organisation_from_the_candidate(api: Api) -> None:
+    client = api("chiuy")
+    branch = _my_branch(client)
+    body = {"branch_id": branch, "candidate": {"full_name": "Mai Thị Nhóm", "date_of_birth": "1999-01-01", "gender": "female",
+                                               "education": "upper_secondary", "source_category": "farmer"},
+            "facts": {"registered_on": local_today().isoformat(), "source_category": "student"}}
+    problem = assert_problem(client.post("/api/v1/dossiers", json=body), 422, "invalid-input")
+    assert [e["field"] for e in problem["errors"]] == ["facts.source_category"]
+    body["candidate"]["introducing_mass_org_id"] = 999_999
+    del body["facts"]["source_category"]
+    problem = assert_problem(client.post("/api/v1/dossiers", json=body), 422, "invalid-input")
+    assert [e["field"] for e in problem["errors"]] == ["candidate.introducing_mass_org_id"]
+    del body["candidate"]["introducing_mass_org_id"]
+    created = client.post("/api/v1/dossiers", json=body)
+    assert created.status_code == 201
+    facts = client.get(f"/api/v1/dossiers/{created.get_json()['id']}").get_json()["facts"]["register_source"]
+    assert facts["source_category"] == "farmer"
+
+
+@pytest.mark.parametrize("query", ["/api/v1/reports/deadlines?as_of=0001-01-01", "/api/v1/reports/deadlines?as_of=9999-12-31",
+                                   "/api/v1/candidates?q=a%00b", "/api/v1/dossiers?q=%01"])
+def test_extreme_query_values_answer_422(api: Api, query: str) -> None:
+    client = api("danguy")
+    assert_problem(client.get(query), 422, "invalid-input")
+
+
+def test_a_body_nested_too_deep_answers_422(api: Api) -> None:
+    client = api("chiuy")
+    dossier_id = client.new_source(_my_branch(client), name="Tô Văn Lồng").get_json()["id"]
+    response = client.post(f"/api/v1/dossiers/{dossier_id}/transitions/withdraw", data="[" * 100_000,
+                           content_type="application/json", headers={"If-Match": f'"{dossier_id}.1"'})
+    assert_problem(response, 422, "invalid-input")

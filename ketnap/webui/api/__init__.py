@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from flask import Flask, abort, g, request
 from flask_smorest import Api
@@ -53,12 +53,12 @@ class ProblemApi(Api):
     def _register_responses(self) -> None:
         self.DEFAULT_RESPONSE_CONTENT_TYPE = MEDIA_TYPE  # the error responses registered below are problem+json
         try:
-            super()._register_responses()  # type: ignore[misc]
+            super()._register_responses()
         finally:
             self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
 
 
-def fail(status: int, detail: str, kind: str | None = None, **members: Any) -> Any:
+def fail(status: int, detail: str, kind: str | None = None, **members: Any) -> NoReturn:
     """Stop the request with a problem (raised, so it works inside any helper)."""
     abort(problem(status, detail, kind, **members))
 
@@ -95,6 +95,12 @@ def _authenticate() -> Response | None:
     return None
 
 
+def _vary(response: Response) -> Response:
+    """Messages and labels follow Accept-Language (the ETag names the dossier's version, in any language)."""
+    response.vary.add("Accept-Language")
+    return response
+
+
 def init_api(app: Flask) -> ProblemApi:
     """The API on this app: the spec, its blueprints (made anew for each app), token sign-in, no CSRF."""
     from ..extensions import csrf
@@ -121,6 +127,7 @@ def init_api(app: Flask) -> ProblemApi:
     workflow = app.extensions["ketnap"].workflow
     for blp in (directory.blueprint(), dossiers.blueprint(workflow), oversight.blueprint()):
         blp.before_request(_authenticate)
+        blp.after_request(_vary)
         csrf.exempt(blp)
         api.register_blueprint(blp, url_prefix=PREFIX)
     app.register_blueprint(docs.blueprint(api))

@@ -13,9 +13,16 @@ from .. import db
 from ..auth import DOSSIER_READERS, me
 from ..dossiers import scope_orgs
 from . import allow, fail, new_blueprint, schemas
-from .common import candidate_out, document_problems, page_of, record_view
+from .common import candidate_out, document_problems, page_of, record_list, record_view
 
 MEMBER_READERS = (*DOSSIER_READERS, "admin")
+# The officers need members' IDs to name helpers and introducers in steps; like the web forms, they see the name,
+# status and branch only. The administrator, who keeps the register, sees every field.
+PRIVATE = ("date_of_birth", "gender", "citizen_id")
+
+
+def _member_out(row: dict[str, Any]) -> dict[str, Any]:
+    return row if me().role == "admin" else {**row, **dict.fromkeys(PRIVATE)}
 
 
 def _scope_of(org_id: int | None) -> list[int] | None:
@@ -62,11 +69,17 @@ def blueprint() -> Blueprint:
     @document_problems(401, 403, 404)
     @allow(*MEMBER_READERS)
     def members(args: dict[str, Any]) -> Any:
-        """Party members ("đảng viên") of the branches in scope, by name."""
+        """Party members ("đảng viên") of the branches in scope, by name. Date of birth, gender and citizen ID:
+        the administrator only (others get null), as is finding a member by citizen ID."""
+        if args.get("citizen_id") is not None and me().role != "admin":
+            fail(403, "Chỉ quản trị viên tìm đảng viên theo số CCCD (only the administrator finds members by citizen ID).",
+                 "forbidden")
         scope = _scope_of(args.get("org_id"))
         rows, total = queries.member_page(db(), scope, status=args.get("status"), citizen_id=args.get("citizen_id"),
                                           page=args["page"], per_page=args["per_page"])
-        return page_of(rows, total, args)
+        if me().role == "admin":
+            record_list([row["id"] for row in rows])
+        return page_of([_member_out(row) for row in rows], total, args)
 
     @blp.get("/members/<int:member_id>")
     @blp.response(200, schemas.MemberOut)
@@ -77,7 +90,7 @@ def blueprint() -> Blueprint:
         rows, _total = queries.member_page(db(), scope_org_ids(db(), me().org_id), per_page=1, member_id=member_id)
         if not rows:
             fail(404, f"Không có đảng viên {member_id} trong phạm vi của bạn (no such member in your scope).", "not-found")
-        return rows[0]
+        return _member_out(rows[0])
 
     @blp.get("/candidates")
     @blp.arguments(schemas.CandidateArgs, location="query")
@@ -89,6 +102,7 @@ def blueprint() -> Blueprint:
         rows, total = queries.candidate_page(db(), scope_org_ids(db(), me().org_id), citizen_id=args.get("citizen_id"),
                                              name_key=search_key(args["q"]) if args.get("q") else None,
                                              page=args["page"], per_page=args["per_page"])
+        record_list([row["dossier_id"] for row in rows])
         return page_of([candidate_out(row) for row in rows], total, args)
 
     @blp.get("/candidates/<int:candidate_id>")

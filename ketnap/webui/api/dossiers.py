@@ -9,7 +9,7 @@ the dossier has moved since), the same optimistic lock the web form's hidden ver
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import abort, request
 from flask_smorest import Blueprint
@@ -21,7 +21,7 @@ from ...db.audit_log import verify_dossier
 from ...db.dossier_list import DossierFilter, find_dossiers
 from ...engine.audit import to_jsonable
 from ...engine.errors import BadInput, Conflict, Forbidden, InvalidTransition, NotFound
-from ...engine.service import advance, explain, local_today, open_dossier
+from ...engine.service import advance, local_today, open_dossier
 from ...engine.snapshot import Snapshot
 from ...engine.workflow import TransitionSpec, Workflow
 from ...workflows.admission import state_label
@@ -29,33 +29,20 @@ from ...workflows.deadlines import due_date, entered_on, is_overdue
 from ...workflows.schemas import CandidateSchema
 from .. import db, db_session, services
 from ..auth import DOSSIER_READERS, me
-from ..dossiers import _uow, cutoffs, scope_branches, scope_orgs
-from ..forms import schema_of
+from ..dossiers import _uow, cutoffs, form_context, load_snapshot, scope_branches, scope_orgs, steps_for
+from ..forms import NOT_OFFERED, not_offered, schema_of
 from ..i18n import lang, pick
 from . import allow, fail, new_blueprint, schemas
-from .common import candidate_out, document_problems, page_of, record_view
+from .common import candidate_out, document_problems, json_body, page_of, record_view
 from .problems import field_errors, invalid, problem, rule_failures
 
 ETAG_HEADER = {"ETag": {"description": "The dossier's version, for If-Match.", "schema": {"type": "string"}}}
 IF_MATCH = {"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
             "description": "The ETag of the dossier as last read (GET /dossiers/{dossier_id})."}
-BODY_NOT_OBJECT = "Thân yêu cầu phải là một đối tượng JSON (the body must be a JSON object)."
 
 
 def etag(dossier_id: int, version: int) -> str:
     return f'"{dossier_id}.{version}"'
-
-
-def _snapshot(dossier_id: int) -> Snapshot:
-    """The dossier, or 404 when it does not exist or lies outside the user's organisation."""
-    try:
-        with _uow() as uow:
-            snap = uow.dossiers.snapshot(dossier_id)
-    except NotFound:
-        fail(404, f"Không tìm thấy hồ sơ {dossier_id} (dossier not found).", "not-found")
-    if not me().actor.sees(snap):
-        fail(404, f"Không tìm thấy hồ sơ {dossier_id} (dossier not found).", "not-found")
-    return snap
 
 
 def dossier_out(snap: Snapshot, warnings: list[Any] = ()) -> dict[str, Any]:  # type: ignore[assignment]
@@ -78,32 +65,19 @@ def dossier_out(snap: Snapshot, warnings: list[Any] = ()) -> dict[str, Any]:  # 
     }
 
 
-def _facts_body() -> dict[str, Any]:
-    if not request.get_data():
-        return {}
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        fail(422, BODY_NOT_OBJECT, "invalid-input", errors=[{"field": "", "pointer": "#/", "detail": BODY_NOT_OBJECT}])
-    return body
-
-
-def _expected_version(dossier_id: int) -> int:
-    """The version named by If-Match: 428 without one, 412 when it names none of this dossier's."""
+def _if_match(dossier_id: int, current: int) -> None:
+    """If-Match must name the dossier's current ETag (strong comparison, any of a list): 428 without one or
+    with '*' (a step must say which version it was decided on), 412 when none of its tags is current."""
     header = request.headers.get("If-Match", "").strip()
     tags = parse_etags(header)
     if not header or tags.star_tag:
         fail(428, "Gửi If-Match với ETag của hồ sơ vừa đọc (send If-Match with the dossier's ETag as last read).",
              "precondition-required")
-    for tag in tags.as_set(include_weak=False):
-        if not isinstance(tag, str):  # werkzeug gives None for an empty tag ('""')
-            continue
-        ident, _sep, version = tag.partition(".")
-        if ident == str(dossier_id) and version.isascii() and version.isdigit() and len(version) < 10:
-            return int(version)
-    return -1
+    if not tags.contains(etag(dossier_id, current).strip('"')):
+        _stale(dossier_id, current)
 
 
-def _stale(dossier_id: int, current: int | None) -> Any:
+def _stale(dossier_id: int, current: int | None) -> NoReturn:
     headers = {"ETag": etag(dossier_id, current)} if current is not None else {}
     abort(problem(412, f"Hồ sơ {dossier_id} đã thay đổi (phiên bản {current}); đọc lại rồi quyết định lại "
                        "(the dossier has changed; read it again).", "precondition-failed", headers, current_version=current))
@@ -111,17 +85,18 @@ def _stale(dossier_id: int, current: int | None) -> Any:
 
 def take_step(workflow: Workflow, dossier_id: int, trigger: str) -> Any:
     spec = workflow.transitions[trigger]
-    snap = _snapshot(dossier_id)
+    snap = load_snapshot(dossier_id)
     actor = me().actor
     if not spec.roles_at(snap.state) & actor.roles:
         fail(403, f"Vai trò của bạn không được làm bước '{trigger}' ở trạng thái này (your role may not take this step here).",
              "forbidden")
-    expected = _expected_version(dossier_id)
-    if expected != snap.version:
-        _stale(dossier_id, snap.version)
-    raw = _facts_body()
+    _if_match(dossier_id, snap.version)
+    raw = json_body()
+    today = local_today()
+    if foreign := not_offered(raw, form_context(snap, trigger, today)):  # as the web form: a foreign ID is never looked up
+        return invalid(field_errors({name: [message] for name, message in foreign.items()}))
     try:
-        result = advance(_uow(), workflow, dossier_id, trigger, raw, actor, expected, today=local_today())
+        result = advance(_uow(), workflow, dossier_id, trigger, raw, actor, snap.version, today=today)
     except Conflict as err:
         _stale(dossier_id, err.current_version)
     except InvalidTransition as err:
@@ -135,7 +110,7 @@ def take_step(workflow: Workflow, dossier_id: int, trigger: str) -> Any:
     if not result.applied:
         return _refused(result.failures)
     db_session().rollback()  # the request's own reads began before the step was written elsewhere: see it
-    after = _snapshot(dossier_id)
+    after = load_snapshot(dossier_id)
     return dossier_out(after, result.warnings), 200, {"ETag": etag(dossier_id, after.version)}
 
 
@@ -146,7 +121,7 @@ def _refused(failures: list[Any]) -> Any:
 
 
 def _new_dossier() -> Any:
-    body = _facts_body()
+    body = json_body()
     try:
         loaded = schemas.NewDossier().load(body)
     except ValidationError as err:
@@ -157,13 +132,17 @@ def _new_dossier() -> Any:
                          "detail": f"Không có chi bộ {loaded['branch_id']} trong phạm vi của bạn (no such branch in your scope)."}])
     subject = loaded["candidate"]
     facts = dict(body["facts"])
-    for name in ("source_category", "introducing_mass_org_id"):
-        if facts.get(name) is None and subject.get(name) is not None:
-            facts[name] = subject[name]
-    mass_org = subject.get("introducing_mass_org_id") or facts.get("introducing_mass_org_id")
+    mismatched = [{"field": f"facts.{name}", "pointer": f"#/facts/{name}",
+                   "detail": f"Lấy theo candidate.{name}; bỏ trống hoặc ghi giống hệt (taken from candidate.{name}: omit it or repeat it)."}
+                  for name in ("source_category", "introducing_mass_org_id")
+                  if facts.get(name) is not None and loaded["facts"].get(name) != subject.get(name)]
+    if mismatched:
+        return invalid(mismatched)
+    facts.update(source_category=subject["source_category"], introducing_mass_org_id=subject["introducing_mass_org_id"])
+    mass_org = subject["introducing_mass_org_id"]
     if mass_org is not None and mass_org not in queries.mass_org_ids_for_branch(db(), loaded["branch_id"]):
         return invalid([{"field": "candidate.introducing_mass_org_id", "pointer": "#/candidate/introducing_mass_org_id",
-                         "detail": f"Không có đoàn thể {mass_org} ở tổ chức của chi bộ (no such mass organisation above the branch)."}])
+                         "detail": NOT_OFFERED}])
     try:
         result = open_dossier(_uow(), services().workflow, subject, loaded["branch_id"], facts, me().actor)
     except BadInput as err:
@@ -176,7 +155,7 @@ def _new_dossier() -> Any:
     assert result.change is not None
     dossier_id = result.change.dossier_id
     db_session().rollback()  # the request's own reads began before the dossier was written elsewhere: see it
-    snap = _snapshot(dossier_id)
+    snap = load_snapshot(dossier_id)
     return dossier_out(snap), 201, {"ETag": etag(dossier_id, snap.version), "Location": f"{request.path}/{dossier_id}"}
 
 
@@ -215,8 +194,9 @@ def blueprint(workflow: Workflow) -> Blueprint:
 
     @blp.post("/dossiers")
     @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": schemas.NewDossier}}})
-    @blp.response(201, schemas.DossierOut, headers=ETAG_HEADER)
-    @document_problems(401, 403, 422)
+    @blp.response(201, schemas.DossierOut, headers={**ETAG_HEADER, "Location": {"description": "The new dossier's address.",
+                                                                                "schema": {"type": "string"}}})
+    @document_problems(401, 403, 404, 422)
     @allow(*sorted(workflow.transitions["register_source"].roles))
     def register_source() -> Any:
         """Register a person as a source ("nguồn") of a branch: a new dossier."""
@@ -228,7 +208,7 @@ def blueprint(workflow: Workflow) -> Blueprint:
     @allow(*DOSSIER_READERS)
     def dossier(dossier_id: int) -> Any:
         """One dossier: state, version (ETag), candidate, the facts in force, the deadline (recorded in the access log)."""
-        snap = _snapshot(dossier_id)
+        snap = load_snapshot(dossier_id)
         record_view(dossier_id, snap.org_chain[0].id)
         return dossier_out(snap), 200, {"ETag": etag(dossier_id, snap.version)}
 
@@ -239,15 +219,11 @@ def blueprint(workflow: Workflow) -> Blueprint:
     @allow(*DOSSIER_READERS)
     def explain_steps(args: dict[str, Any], dossier_id: int) -> Any:
         """Each step leaving the current state: whether your role may take it and every rule's verdict as of a day."""
-        snap = _snapshot(dossier_id)
+        snap = load_snapshot(dossier_id)
         as_of: date = args.get("as_of") or local_today()
-        steps = []
-        for ev in explain(workflow, snap, as_of):
-            spec = workflow.transitions[ev.trigger]
-            roles = spec.roles_at(snap.state)
-            steps.append({"trigger": ev.trigger, "label": pick(spec.label), "dest": ev.dest, "roles": sorted(roles),
-                          "role_allowed": bool(roles & me().actor.roles), "allowed": not ev.failures, "rule_set": ev.rule_set,
-                          "results": rule_failures(ev.results, lang())})
+        steps = [{"trigger": a["trigger"], "label": pick(a["spec"].label), "dest": a["evaluation"].dest, "roles": a["roles"],
+                  "role_allowed": a["role_ok"], "allowed": not a["evaluation"].failures, "rule_set": a["evaluation"].rule_set,
+                  "results": rule_failures(a["evaluation"].results, lang())} for a in steps_for(snap, as_of)]
         return {"dossier_id": dossier_id, "state": snap.state, "as_of": as_of, "steps": steps}
 
     @blp.get("/dossiers/<int:dossier_id>/history")
@@ -256,7 +232,7 @@ def blueprint(workflow: Workflow) -> Blueprint:
     @allow(*DOSSIER_READERS)
     def history(dossier_id: int) -> Any:
         """The dossier's transition log, hash-chained, oldest first (recorded in the access log)."""
-        snap = _snapshot(dossier_id)
+        snap = load_snapshot(dossier_id)
         record_view(dossier_id, snap.org_chain[0].id)
         return {"dossier_id": dossier_id, "items": queries.history(db(), dossier_id)}
 
@@ -266,7 +242,7 @@ def blueprint(workflow: Workflow) -> Blueprint:
     @allow(*DOSSIER_READERS)
     def dossier_audit(dossier_id: int) -> Any:
         """Whether the dossier's chain holds together, and its first break if not."""
-        _snapshot(dossier_id)
+        load_snapshot(dossier_id)
         verdict = verify_dossier(db(), dossier_id)
         row = queries.dossier_row(db(), dossier_id) or {}
         broken = verdict.first_break

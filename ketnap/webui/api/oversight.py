@@ -25,7 +25,7 @@ from ..dossiers import scope_orgs
 from ..i18n import lang, pick
 from ..reports import READERS, SETTERS
 from . import allow, fail, new_blueprint, schemas
-from .common import document_problems
+from .common import document_problems, json_body
 from .problems import field_errors, invalid
 
 
@@ -119,12 +119,10 @@ def blueprint() -> Blueprint:
         """Set (or replace) one target of an organisation directly below one of yours."""
         org = _settable(org_id)
         code = _period_code(period)
-        body = request.get_json(silent=True)
-        errors = schemas.TargetValue().validate(body) if isinstance(body, dict) else {"_schema": ["Thân yêu cầu phải là một đối "
-                                                                                                  "tượng JSON (the body must be a JSON object)."]}
+        body = json_body()
+        errors = schemas.TargetValue().validate(body)
         if errors:
             return invalid(field_errors(errors))
-        assert isinstance(body, dict)
         user = me()
         conn = db()
         try:

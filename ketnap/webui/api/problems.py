@@ -46,13 +46,16 @@ TYPES: dict[str, tuple[str, str]] = {
     "wrong-state": ("Bước không thể làm ở trạng thái này (not possible from this state)",
                     "409: the step does not leave the dossier's current state."),
     "conflict": ("Xung đột (conflict)", "409: the request conflicts with the current data."),
+    "unsupported-media-type": ("Kiểu tệp không dùng được (unsupported media type)",
+                               "415: the import takes a CSV or XLSX file, as multipart/form-data or as the whole body."),
 }
 
 
 class FieldErrorSchema(Schema):
     field = fields.String(required=True, metadata={"description": "The field as sent, e.g. `candidate.citizen_id`, "
                                                                   "`introducers[0].member_id`, `query.page`."})
-    pointer = fields.String(required=True, metadata={"description": "JSON pointer into the body (`#/...`)."})
+    pointer = fields.String(metadata={"description": "JSON pointer into the body (`#/...`; `#`: the whole body)."})
+    parameter = fields.String(metadata={"description": "The query-string parameter, for an error in the query string."})
     detail = fields.String(required=True)
     line = fields.Integer(metadata={"description": "Line of an imported file (header = line 1)."})
 
@@ -92,17 +95,18 @@ def field_errors(messages: Mapping[str, Any], prefix: str = "") -> list[dict[str
     """{'candidate': {'citizen_id': ['...']}} -> [{'field': 'candidate.citizen_id', 'pointer': '#/candidate/citizen_id', ...}]."""
     out = []
     for name, texts in flatten_errors(messages, prefix).items():
+        where = {"parameter": name.split(".", 1)[1].split("[", 1)[0]} if name.startswith("query.") else {"pointer": pointer(name)}
         for text in texts:
-            out.append({"field": name, "pointer": pointer(name), "detail": text})
+            out.append({"field": name, **where, "detail": text})
     return out
 
 
 def pointer(name: str) -> str:
-    """'introducers[0].member_id' -> '#/introducers/0/member_id' (the query string's own prefix dropped)."""
-    parts = name.replace("[", ".").replace("]", "").split(".")
-    if parts and parts[0] in ("json", "query", "form", "files", "headers"):
+    """'introducers[0].member_id' -> '#/introducers/0/member_id'; the whole body ('', '_schema', 'json') -> '#'."""
+    parts = [p for p in name.replace("[", ".").replace("]", "").split(".") if p not in ("", "_schema")]
+    if parts and parts[0] in ("json", "form", "files", "headers"):
         parts = parts[1:]
-    return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts if p != "")
+    return "#" + "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 def invalid(errors: list[dict[str, Any]], detail: str = "Dữ liệu không hợp lệ; xem từng trường (invalid input; see each field).") -> Response:

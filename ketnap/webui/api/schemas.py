@@ -7,6 +7,8 @@ them where they describe the same thing (CandidateOut is CandidateSchema plus it
 
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import Schema, fields, validate
 
 from ...db.dossier_list import MAX_PER_PAGE, SORTS
@@ -18,6 +20,8 @@ from ..args import MAX_ID
 
 STATES = [name for name, _vi, _en in (*HAPPY_PATH, *OTHER_ENDS)]
 ID = {"validate": validate.Range(min=1, max=MAX_ID)}
+DAYS = validate.Range(min=date(1930, 1, 1), max=date(2199, 12, 31))  # what a calendar and the rule sets can judge
+PLAIN = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Không được chứa ký tự điều khiển (no control characters).")
 
 
 def _id(strict: bool = False, **kwargs: object) -> fields.Integer:
@@ -38,7 +42,7 @@ class DossierArgs(PageArgs):
     state = fields.List(fields.String(validate=validate.OneOf(STATES)), metadata={"description": "Any of these states."})
     source_category = fields.String(validate=validate.OneOf(list(vocab.SOURCE_CATEGORIES)))
     overdue = fields.Boolean(metadata={"description": "Only dossiers past the deadline of their stage."})
-    q = fields.String(validate=validate.Length(max=100), metadata={"description": "Name, without diacritics or with."})
+    q = fields.String(validate=[validate.Length(max=100), PLAIN], metadata={"description": "Name, without diacritics or with."})
     sort = fields.String(load_default="-updated", validate=validate.OneOf(list(SORTS)))
 
 
@@ -50,18 +54,18 @@ class MemberArgs(PageArgs):
 
 class CandidateArgs(PageArgs):
     citizen_id = fields.String(validate=validate.Regexp(r"^\d{12}$"), metadata={"description": "Find a person by citizen ID."})
-    q = fields.String(validate=validate.Length(max=100))
+    q = fields.String(validate=[validate.Length(max=100), PLAIN])
 
 
 class AsOfArgs(Schema):
-    as_of = fields.Date(metadata={"description": "Judge as of this day (default: today in Việt Nam)."})
+    as_of = fields.Date(validate=DAYS, metadata={"description": "Judge as of this day (default: today in Việt Nam)."})
 
 
 class ReportArgs(Schema):
     org_id = _id(metadata={"description": "The organisation (default: yours)."})
-    period = fields.String(validate=validate.Length(min=4, max=9),
+    period = fields.String(validate=[validate.Length(min=4, max=9), PLAIN],
                            metadata={"description": "2026, 2026-03, 2026-Q1, 2026-H1 or a term 2025-2030 (default: this year)."})
-    as_of = fields.Date(metadata={"description": "Count up to this day (default: today)."})
+    as_of = fields.Date(validate=DAYS, metadata={"description": "Count up to this day (default: today)."})
 
 
 class TargetArgs(Schema):
@@ -71,7 +75,7 @@ class TargetArgs(Schema):
 
 class AuditArgs(Schema):
     org_id = _id(metadata={"description": "Verify this organisation's subtree (default: your scope)."})
-    since = fields.Date(metadata={"description": "Only dossiers with entries since this day."})
+    since = fields.Date(validate=DAYS, metadata={"description": "Only dossiers with entries since this day."})
 
 
 class ImportArgs(Schema):
@@ -118,7 +122,7 @@ class OrganisationOut(Schema):
     name = fields.String(required=True)
     level_code = fields.String(required=True)
     parent_id = fields.Integer(required=True, allow_none=True)
-    depth = fields.Integer(required=True, metadata={"description": "Depth below the top of your scope's tree."})
+    depth = fields.Integer(required=True, metadata={"description": "Depth in the whole tree (0: the top organisation)."})
     may_admit = fields.Boolean(required=True)
     has_committee = fields.Boolean(required=True)
     active = fields.Boolean(required=True)
