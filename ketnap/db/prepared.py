@@ -1,6 +1,6 @@
 """Core statements compiled once per dialect and run straight on the connection's DBAPI cursor.
 
-For the advance path only. SQLAlchemy still writes the SQL (the statement is an ordinary Core
+For the advance path and the bulk INSERTs of an import (`many`). SQLAlchemy still writes the SQL (the statement is an ordinary Core
 construct, compiled for the engine's dialect) and still converts every value with the column types'
 own bind and result processors; what is skipped is its per-execution machinery (execution context,
 result object, events), which for a small statement on SQLite costs several times the query itself.
@@ -45,16 +45,18 @@ class _Compiled:
                 raise ValueError(f"expanding parameter {name}: run this statement through Connection.execute")
             default = None if bind.required else bind.effective_value
             self.slots.append((name, bind.required, default, bind.type.dialect_impl(dialect).bind_processor(dialect)))
+        self.processed = [(index, process) for index, (_n, _r, _d, process) in enumerate(self.slots) if process is not None]
         columns = list(getattr(statement, "exported_columns", ()))
         self.keys = [column.key for column in columns]
         self.result_processors: list[Processor] = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
 
     def parameters(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """The DBAPI parameters; None is passed as SQL NULL without its type's processing."""
-        values = []
-        for name, required, default, process in self.slots:
-            value = params[name] if required or name in params else default
-            values.append(process(value) if process is not None and value is not None else value)
+        values = [params[name] if required or name in params else default for name, required, default, _process in self.slots]
+        for index, process in self.processed:
+            value = values[index]
+            if value is not None:
+                values[index] = process(value)
         if self.positional:
             return values
         return dict(zip((slot[0] for slot in self.slots), values, strict=True))
@@ -92,6 +94,26 @@ class Prepared:
             cursor.close()
             raise DBAPIError.instance(compiled.sql, parameters, err, dbapi_error) from err
         return compiled, cursor
+
+    def parameters_many(self, dialect: Dialect, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """The DBAPI parameters of `rows`, for run_many(): pure Python work, no connection needed."""
+        compiled = self._for(dialect)
+        return [compiled.parameters(row) for row in rows]
+
+    def run_many(self, conn: Connection, parameters: Sequence[Any]) -> None:
+        """The statement once for each of `parameters` (from parameters_many) in one executemany, in the
+        connection's transaction (for INSERTs without RETURNING)."""
+        compiled = self._for(conn.dialect)
+        if not conn.in_transaction():
+            conn.begin()
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        dbapi_error = conn.dialect.loaded_dbapi.Error
+        try:
+            cursor.executemany(compiled.sql, parameters)
+        except dbapi_error as err:
+            raise DBAPIError.instance(compiled.sql, parameters[:1], err, dbapi_error) from err
+        finally:
+            cursor.close()
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         compiled, cursor = self._run(conn, params)

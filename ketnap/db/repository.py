@@ -108,29 +108,11 @@ _SUPERSEDE = (
     .values(superseded=True)
 )
 
-_INSERT_LOG = Prepared(insert(_t).returning(_t.c.id).values(
-    dossier_id=bindparam("dossier_id"),
-    seq=bindparam("seq"),
-    actor_id=bindparam("actor_id"),
-    actor_name=bindparam("actor_name", type_=_t.c.actor_name.type),
-    at=bindparam("at", type_=_t.c.at.type),
-    act_date=bindparam("act_date", type_=_t.c.act_date.type),
-    from_state=bindparam("from_state"),
-    to_state=bindparam("to_state"),
-    trigger=bindparam("trigger"),
-    facts=bindparam("facts", type_=_t.c.facts.type),
-    rule_results=bindparam("rule_results", type_=_t.c.rule_results.type),
-    prev_hash=bindparam("previous_hash"),
-    hash=bindparam("hash"),
-))
-_INSERT_FACT = Prepared(insert(_f).values(
-    dossier_id=bindparam("dossier_id"),
-    kind=bindparam("kind"),
-    act_date=bindparam("act_date", type_=_f.c.act_date.type),
-    data=bindparam("facts", type_=_f.c.data.type),
-    log_entry_id=bindparam("log_entry_id"),
-    superseded=False,
-))
+_LOG_COLUMNS = ("dossier_id", "seq", "actor_id", "actor_name", "at", "act_date", "from_state", "to_state", "trigger", "facts",
+                "rule_results", "prev_hash", "hash")
+_INSERT_LOG = Prepared(insert(_t).returning(_t.c.id).values({name: bindparam(name, type_=_t.c[name].type) for name in _LOG_COLUMNS}))
+_FACT_COLUMNS = ("dossier_id", "kind", "act_date", "data", "log_entry_id", "superseded")
+_INSERT_FACT = Prepared(insert(_f).values({name: bindparam(name, type_=_f.c[name].type) for name in _FACT_COLUMNS}))
 
 _BRANCH_LEVEL = select(_o.c.level_code).where(_o.c.id == bindparam("branch_id"))
 _CITIZEN_TAKEN = select(_c.c.id).where(_c.c.citizen_id == bindparam("citizen_id"))
@@ -300,16 +282,10 @@ class SqlDossiers:
         level = conn.execute(_BRANCH_LEVEL, {"branch_id": branch_id}).scalar()
         if level not in DOSSIER_LEVELS:
             raise NotFound(f"Không có chi bộ {branch_id} (no such branch).")
-        unknown = set(subject) - set(SUBJECT_COLUMNS)
-        if unknown:
-            raise ValueError(f"not candidate fields: {', '.join(sorted(unknown))}")
+        values = candidate_values(subject)
         citizen_id = subject.get("citizen_id")
         if citizen_id and conn.execute(_CITIZEN_TAKEN, {"citizen_id": citizen_id}).first() is not None:
             raise BadInput({"citizen_id": f"Đã có hồ sơ của người có số CCCD {citizen_id} (already registered)."})
-        values = dict(subject)
-        if values.get("former_member") is not None:
-            values["former_member"] = to_jsonable(values["former_member"])
-        values["search_name"] = search_key(values["full_name"])
         candidate_id = conn.execute(insert(_c).values(values).returning(_c.c.id)).scalar_one()
         today = local_today()
         dossier = {
@@ -340,20 +316,8 @@ class SqlDossiers:
             self._conflict(conn, change)
         if change.supersede:
             conn.execute(_SUPERSEDE, {"of_dossier": change.dossier_id, "kinds": list(change.supersede)})
-        log_entry_id = _INSERT_LOG.scalar(
-            conn,
-            {
-                "dossier_id": change.dossier_id, "seq": change.seq, "actor_id": change.actor_id, "actor_name": change.actor_name,
-                "at": change.at, "act_date": change.act_date, "from_state": change.from_state, "to_state": change.to_state,
-                "trigger": change.trigger, "facts": change.facts, "rule_results": change.rule_results,
-                "previous_hash": change.previous_hash, "hash": change.hash,
-            },
-        )
-        _INSERT_FACT.rowcount(
-            conn,
-            {"dossier_id": change.dossier_id, "kind": change.fact_kind, "act_date": change.act_date, "facts": change.facts,
-             "log_entry_id": log_entry_id},
-        )
+        log_entry_id = _INSERT_LOG.scalar(conn, log_values(change))
+        _INSERT_FACT.rowcount(conn, fact_values(change, log_entry_id))
 
     @staticmethod
     def _conflict(conn: Connection, change: Change) -> None:
@@ -365,6 +329,44 @@ class SqlDossiers:
             f"{change.expected_version}); hãy tải lại (changed by someone else, reload).",
             current,
         )
+
+
+def candidate_values(subject: Mapping[str, Any]) -> dict[str, Any]:
+    """The candidates row of a validated subject (CandidateSchema), without its ID."""
+    unknown = set(subject) - set(SUBJECT_COLUMNS)
+    if unknown:
+        raise ValueError(f"not candidate fields: {', '.join(sorted(unknown))}")
+    values = dict(subject)
+    if values.get("former_member") is not None:
+        values["former_member"] = to_jsonable(values["former_member"])
+    values["search_name"] = search_key(values["full_name"])
+    return values
+
+
+def log_values(change: Change) -> dict[str, Any]:
+    """The transition_log row of a change, without its ID."""
+    return {
+        "dossier_id": change.dossier_id, "seq": change.seq, "actor_id": change.actor_id, "actor_name": change.actor_name,
+        "at": change.at, "act_date": change.act_date, "from_state": change.from_state, "to_state": change.to_state,
+        "trigger": change.trigger, "facts": change.facts, "rule_results": change.rule_results, "prev_hash": change.previous_hash,
+        "hash": change.hash,
+    }
+
+
+def fact_values(change: Change, log_entry_id: int) -> dict[str, Any]:
+    """The dossier_facts row of a change recorded as log entry `log_entry_id`, without its ID."""
+    return {"dossier_id": change.dossier_id, "kind": change.fact_kind, "act_date": change.act_date, "data": change.facts,
+            "log_entry_id": log_entry_id, "superseded": False}
+
+
+def opened_dossier_values(change: Change, candidate_id: int, branch_id: int, workflow_name: str) -> dict[str, Any]:
+    """The dossiers row that create() and record() of the dossier's first change leave (see _BUMP_FIRST):
+    for writing many new dossiers at once, each with its ID given (the change's)."""
+    return {
+        "id": change.dossier_id, "candidate_id": candidate_id, "branch_id": branch_id, "workflow": workflow_name,
+        "state": change.to_state, "version": 1, "opened_on": change.act_date, "state_since": change.act_date,
+        "updated_at": change.at, "head_hash": change.hash, "log_count": 1,
+    }
 
 
 class SqlDirectory:

@@ -117,7 +117,8 @@ def rule_results_record(results: list[RuleResult]) -> list[dict[str, Any]]:
     ]
 
 
-def _act_date(spec: TransitionSpec, facts: Mapping[str, Any], today: date) -> date:
+def act_date_of(spec: TransitionSpec, facts: Mapping[str, Any], today: date) -> date:
+    """The date of the act the facts record; BadInput when it is missing or after `today`."""
     value = facts.get(spec.date_field)
     if not isinstance(value, date):
         raise BadInput({spec.date_field: "Thiếu ngày của việc này (missing date of the act)."})
@@ -168,7 +169,7 @@ def prepare(
         if directory is None:
             raise ValueError(f"{trigger} needs a directory to resolve the people it names")
         facts = spec.resolve(facts, snapshot, directory)
-    act_date = _act_date(spec, facts, today)
+    act_date = act_date_of(spec, facts, today)
     if spec.dest is None:
         target = facts.get("target_state")
         allowed = workflow.targets(trigger, snapshot.state)
@@ -284,12 +285,21 @@ def open_dossier(
         if not spec.roles & actor.roles:
             raise Forbidden(f"Vai trò của {actor.name} không được đưa quần chúng vào nguồn (role not allowed).")
         facts = spec.parse(raw_facts) if spec.parse else dict(raw_facts)
-        act_date = _act_date(spec, facts, today)
-        evaluation = Evaluation(spec.trigger, snapshot.state, workflow.initial, act_date, workflow.rule_sets.for_date(act_date).code)
-        change = build_change(workflow, spec, snapshot, workflow.initial, facts, evaluation, actor, (now or _utcnow)())
+        evaluation, change = register_source_change(workflow, snapshot, facts, actor, today, (now or _utcnow)())
         uow.dossiers.record(change)
         uow.commit()
     return AdvanceResult(True, evaluation, workflow.initial, 1, change)
+
+
+def register_source_change(workflow: Workflow, snapshot: Snapshot, facts: Mapping[str, Any], actor: Actor, today: date,
+                           at: datetime) -> tuple[Evaluation, Change]:
+    """The first change of a dossier just created (`snapshot`: state "", version 0, no history): its person
+    registered as a source, judged by no rule. open_dossier() records one; the import of a file of sources
+    (db.source_import) records many at once. BadInput when the date is missing or in the future."""
+    spec = workflow.transitions["register_source"]
+    act_date = act_date_of(spec, facts, today)
+    evaluation = Evaluation(spec.trigger, snapshot.state, workflow.initial, act_date, workflow.rule_sets.for_date(act_date).code)
+    return evaluation, build_change(workflow, spec, snapshot, workflow.initial, facts, evaluation, actor, at)
 
 
 def explain(workflow: Workflow, snapshot: Snapshot, as_of: date) -> list[Evaluation]:
@@ -308,8 +318,10 @@ __all__ = [
     "DossierRepository",
     "Status",
     "UnitOfWork",
+    "act_date_of",
     "advance",
     "explain",
     "local_today",
     "open_dossier",
+    "register_source_change",
 ]

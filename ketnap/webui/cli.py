@@ -531,3 +531,12 @@ def _add_report_commands() -> None:
 
 
 _add_report_commands()
+
+
+def _add_import_command() -> None:
+    from .cli_import import import_cmd
+
+    main.add_command(import_cmd)
+
+
+_add_import_command()

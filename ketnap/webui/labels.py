@@ -149,22 +149,14 @@ HINTS: dict[str, Message] = {
     "citizen_id": M("12 chữ số", "12 digits"),
 }
 
-GENDERS = {"male": M("Nam", "Male"), "female": M("Nữ", "Female")}
+GENDERS = {code: M(vi, en) for code, (vi, en) in vocab.GENDERS.items()}
 
 EN: dict[str, str] = {
     # roles
     "branch_committee": "Branch committee member", "grassroots_staff": "Grassroots committee staff",
     "superior_board": "Superior committee's organisation board", "auditor": "Auditor (inspection committee)", "admin": "Administrator",
-    # education
-    "none": "Illiterate", "literate": "Reads and writes Vietnamese", "primary": "Primary school completed",
-    "lower_secondary_equivalent": "Lower-secondary equivalent", "lower_secondary": "Lower-secondary graduate",
-    "upper_secondary": "Upper-secondary graduate", "vocational": "Vocational", "college": "College", "university": "University",
-    "postgraduate": "Postgraduate",
-    # source categories
-    "commune_official": "Commune official", "hamlet_head": "Hamlet or residential-group head", "union_member": "Union or association member",
-    "teacher": "Teacher", "pre_military": "Young man before military service", "demobilised": "Demobilised soldier", "militia": "Militia",
-    "health_staff": "Health-station staff", "student": "Student", "private_worker": "Private-sector worker",
-    "farmer": "Successful farmer or trader", "other": "Other",
+    **vocab.EDUCATION_EN,
+    **vocab.SOURCE_CATEGORIES_EN,
     # mass organisations
     "fatherland_front": "Fatherland Front", "youth_union": "Youth Union", "women_union": "Women's Union", "farmers_union": "Farmers' Union",
     "veterans_union": "Veterans' Association", "trade_union": "Trade Union",

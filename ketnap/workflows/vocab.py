@@ -1,4 +1,8 @@
-"""Controlled vocabularies of the admission workflow, each code with its Vietnamese label."""
+"""Controlled vocabularies of the admission workflow, each code with its Vietnamese label.
+
+The English names of the codes a person's record uses are here too (the web's labels and the import of
+sources both read them); the other codes' English names are the web's (webui/labels.py).
+"""
 
 from __future__ import annotations
 
@@ -38,6 +42,15 @@ EDUCATION_LEVELS = {
     "postgraduate": ("Sau đại học", 9),
 }
 
+GENDERS = {"male": ("Nam", "Male"), "female": ("Nữ", "Female")}
+
+EDUCATION_EN = {
+    "none": "Illiterate", "literate": "Reads and writes Vietnamese", "primary": "Primary school completed",
+    "lower_secondary_equivalent": "Lower-secondary equivalent", "lower_secondary": "Lower-secondary graduate",
+    "upper_secondary": "Upper-secondary graduate", "vocational": "Vocational", "college": "College", "university": "University",
+    "postgraduate": "Postgraduate",
+}
+
 SOURCE_CATEGORIES = {
     "commune_official": "Cán bộ, công chức, người hoạt động không chuyên trách cấp xã",
     "hamlet_head": "Trưởng, phó thôn, tổ dân phố; trưởng ban công tác Mặt trận",
@@ -51,6 +64,12 @@ SOURCE_CATEGORIES = {
     "private_worker": "Người lao động trong doanh nghiệp tư nhân",
     "farmer": "Nông dân sản xuất, kinh doanh giỏi",
     "other": "Khác",
+}
+SOURCE_CATEGORIES_EN = {
+    "commune_official": "Commune official", "hamlet_head": "Hamlet or residential-group head", "union_member": "Union or association member",
+    "teacher": "Teacher", "pre_military": "Young man before military service", "demobilised": "Demobilised soldier", "militia": "Militia",
+    "health_staff": "Health-station staff", "student": "Student", "private_worker": "Private-sector worker",
+    "farmer": "Successful farmer or trader", "other": "Other",
 }
 
 MASS_ORG_KINDS = {
