@@ -79,8 +79,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("occupation", "Nghề nghiệp", "text", M("nghề nghiệp, nơi làm việc", "occupation, workplace"),
            aliases=("Nghề nghiệp, nơi làm việc",), example="Nông dân"),
     Column("branch", "Chi bộ", "reference",
-           M("mã chi bộ (ketnap orgs, trang Quản trị); để trống nếu bạn chỉ phụ trách một chi bộ",
-             "the branch's code (ketnap orgs, the administration pages); blank if you look after one branch only"),
+           M("mã chi bộ (trong danh sách dưới đây, và ở trang «Chi bộ» của tệp mẫu .xlsx); để trống nếu bạn chỉ phụ trách một chi bộ",
+             "the branch's code (listed below, and in the sheet «Chi bộ» of the .xlsx template); blank if you look after one branch only"),
            aliases=("Mã chi bộ", "branch_code"), example="CB-0-0"),
     Column("registered_on", "Ngày vào nguồn", "date", M("ngày/tháng/năm, không sau hôm nay", "day/month/year, not after today"),
            True, ("Ngày đưa vào nguồn",)),
@@ -397,18 +397,23 @@ def template_row(today: date, branch_code: str | None = None) -> list[str]:
     return [values[column.key] for column in COLUMNS]
 
 
-def template_csv(today: date, branch_code: str | None = None) -> bytes:
+Branches = Sequence[tuple[str, str]]
+"""The branches a user may import into: (code, name), the first one the example's."""
+
+
+def template_csv(today: date, branches: Branches = ()) -> bytes:
     """The CSV template: UTF-8 with a BOM (so Excel reads the diacritics), the titles and one example row."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([column.title for column in COLUMNS])
-    writer.writerow(template_row(today, branch_code))
+    writer.writerow(template_row(today, branches[0][0] if branches else None))
     return codecs.BOM_UTF8 + out.getvalue().encode()
 
 
-def template_xlsx(today: date, branch_code: str | None = None) -> bytes:
+def template_xlsx(today: date, branches: Branches = ()) -> bytes:
     """The XLSX template: the sheet "Nguồn" (titles, an example row, the citizen ID and date columns stored as
-    text so that leading zeros and day/month survive) and a sheet "Hướng dẫn" describing each column."""
+    text so that leading zeros and day/month survive), a sheet "Hướng dẫn" describing each column and one
+    "Chi bộ" with the codes of `branches`."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -418,7 +423,7 @@ def template_xlsx(today: date, branch_code: str | None = None) -> bytes:
     assert sheet is not None
     sheet.title = SHEET
     sheet.append([column.title + (" *" if column.required else "") for column in COLUMNS])
-    sheet.append(template_row(today, branch_code))
+    sheet.append(template_row(today, branches[0][0] if branches else None))
     for index, column in enumerate(COLUMNS, 1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(12, min(40, len(column.title) + 4))
@@ -440,6 +445,13 @@ def template_xlsx(today: date, branch_code: str | None = None) -> bytes:
     for letter, width in zip("ABCD", (34, 18, 70, 26), strict=True):
         guide.column_dimensions[letter].width = width
     for cell in guide[1]:
+        cell.font = Font(bold=True)
+    codes = book.create_sheet(BY_KEY["branch"].title)
+    codes.append(["Mã (code)", "Chi bộ (branch)"])
+    for code, name in branches:
+        codes.append([code, name])
+    codes.column_dimensions["A"].width, codes.column_dimensions["B"].width = 18, 60
+    for cell in codes[1]:
         cell.font = Font(bold=True)
     out = io.BytesIO()
     book.save(out)

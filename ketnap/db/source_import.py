@@ -368,6 +368,14 @@ class _Checker:
                     row.outcome.note = REGISTERED_ELSEWHERE
 
 
+def branches_for(conn: Connection, actor: Actor) -> list[tuple[str, str]]:
+    """The active branches an actor may import into, as (code, name): what the column «Chi bộ» takes."""
+    scope = scope_org_ids(conn, actor.scope_org_id)
+    rows = conn.execute(select(_o.c.id, _o.c.code, _o.c.name)
+                        .where(_o.c.level_code.in_(sorted(vocab.DOSSIER_LEVELS)), _o.c.active.is_(True)).order_by(_o.c.id))
+    return [(row.code, row.name) for row in rows if scope is None or row.id in scope]
+
+
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -447,4 +455,4 @@ def allocate_ids(conn: Connection, table: Table, count: int) -> list[int]:
     return list(range(highest + 1, highest + 1 + count))
 
 
-__all__ = ["ALREADY_REGISTERED", "ImportProblem", "ImportReport", "RowOutcome", "allocate_ids", "import_sources"]
+__all__ = ["ALREADY_REGISTERED", "ImportProblem", "ImportReport", "RowOutcome", "allocate_ids", "branches_for", "import_sources"]

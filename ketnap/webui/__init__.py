@@ -103,7 +103,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_web(app: Flask) -> None:
-    from . import admin, audit, auth, dossiers, help, i18n, lists, reports, tokens
+    from . import admin, audit, auth, dossiers, help, i18n, imports, lists, reports, tokens
     from .api import init_api
     from .args import BoundedInt
     from .extensions import csrf, limiter, login_manager
@@ -115,7 +115,7 @@ def _init_web(app: Flask) -> None:
     login_manager.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
-    for blueprint in (auth.bp, dossiers.bp, lists.bp, admin.bp, help.bp, audit.bp, reports.bp, tokens.bp):
+    for blueprint in (auth.bp, dossiers.bp, lists.bp, admin.bp, help.bp, audit.bp, reports.bp, tokens.bp, imports.bp):
         app.register_blueprint(blueprint)
     init_api(app)
     app.teardown_appcontext(_close_session)

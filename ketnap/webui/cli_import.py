@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from ..db.source_import import ALREADY_REGISTERED, ImportProblem, ImportReport, import_sources
+from ..db.source_import import ALREADY_REGISTERED, ImportProblem, ImportReport, branches_for, import_sources
 from ..engine.service import local_today
 from ..source_file import FORMATS, MAX_BYTES, template_csv, template_xlsx
 from . import services
@@ -49,7 +49,7 @@ WORDS = {
 def import_cmd(file: Path | None, dry_run: bool, fmt: str | None, template: Path | None, lang: str, username: str | None) -> None:
     """Nhập danh sách nguồn từ tệp CSV hoặc XLSX (kiểm tra mọi dòng; có lỗi thì không ghi gì)."""
     if template is not None:
-        write_template(template)
+        write_template(template, username)
         if file is None:
             return
     if file is None:
@@ -67,11 +67,14 @@ def import_cmd(file: Path | None, dry_run: bool, fmt: str | None, template: Path
         sys.exit(EXIT_BAD_INPUT)
 
 
-def write_template(path: Path) -> None:
+def write_template(path: Path, username: str | None) -> None:
+    """The template, with the codes and names of the branches the user (everyone's, without --as) imports into."""
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in FORMATS:
         fail(f"{BAD_INPUT}--template: tên tệp phải kết thúc bằng .xlsx hoặc .csv (the name must end in .xlsx or .csv).")
-    data = (template_xlsx if suffix == "xlsx" else template_csv)(local_today())
+    with services().engine.connect() as conn:
+        branches = branches_for(conn, current_actor(username))
+    data = (template_xlsx if suffix == "xlsx" else template_csv)(local_today(), branches)
     try:
         path.write_bytes(data)
     except OSError as err:

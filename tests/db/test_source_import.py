@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from db_world import TODAY, World, add_member, counts, run_cli
 from openpyxl import Workbook
@@ -353,10 +354,13 @@ def test_xlsx_with_a_citizen_id_typed_as_a_number_and_excel_dates(world: World) 
 
 
 def test_the_templates_read_back_as_their_example(world: World) -> None:
-    for data, name in ((source_file.template_csv(TODAY, "CB-9"), "mau.csv"), (source_file.template_xlsx(TODAY, "CB-9"), "mau.xlsx")):
+    branches = [("CB-9", "Chi bộ thôn Chín"), ("CB-10", "Chi bộ thôn Mười")]
+    for data, name in ((source_file.template_csv(TODAY, branches), "mau.csv"), (source_file.template_xlsx(TODAY, branches), "mau.xlsx")):
         read = source_file.read_source_file(data, name)
         assert not read.problems and len(read.rows) == 1 and read.rows[0].values["branch"] == "CB-9"
         assert read.rows[0].values["registered_on"] == f"{TODAY:%d/%m/%Y}" and not read.rows[0].problems
+    codes = openpyxl.load_workbook(io.BytesIO(source_file.template_xlsx(TODAY, branches)), read_only=True)["Chi bộ"]
+    assert list(codes.iter_rows(values_only=True))[1:] == branches
 
 
 @pytest.mark.parametrize(("header", "column", "words"), [
