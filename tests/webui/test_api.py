@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -432,3 +432,47 @@ def test_a_body_nested_too_deep_answers_422(api: Api) -> None:
     response = client.post(f"/api/v1/dossiers/{dossier_id}/transitions/withdraw", data="[" * 100_000,
                            content_type="application/json", headers={"If-Match": f'"{dossier_id}.1"'})
     assert_problem(response, 422, "invalid-input")
+
+
+def _import_csv(rows: list[tuple[str, str, str]], branch_code: str) -> bytes:
+    header = "Họ và tên,Ngày sinh,Giới tính,Trình độ học vấn,Số CCCD,Chi bộ,Ngày vào nguồn\n"
+    registered = (local_today() - timedelta(days=10)).strftime("%d/%m/%Y")
+    lines = [f"{name},{born},{gender},upper_secondary,{cid},{branch_code},{registered}" for name, born, gender, cid in
+             [(r[0], r[1], "Nữ", r[2]) for r in rows]]
+    return (header + "\n".join(lines) + "\n").encode()
+
+
+def test_import_dry_run_then_all_or_nothing_then_idempotent(app: Flask, api: Api) -> None:
+    from io import BytesIO
+
+    from ketnap.workflows.citizen_id import make_citizen_id
+
+    client = api("chiuy")
+    branch = next(o for o in client.get("/api/v1/organisations").get_json()["items"] if o["id"] == _my_branch(client))
+    good = [(f"Nguyễn Thị Nhập {i}", f"0{i + 1}/02/2000", make_citizen_id(date(2000, 2, i + 1), "female", 90_000 + i)) for i in range(3)]
+    bad = [*good, ("Trần Thị Sai", "31/02/2000", "123")]
+    url = "/api/v1/imports/sources"
+
+    def send(data: bytes, dry_run: bool) -> Any:
+        return client.post(url + ("?dry_run=true" if dry_run else ""), data={"file": (BytesIO(data), "nguon.csv")},
+                           content_type="multipart/form-data")
+
+    before = client.get("/api/v1/dossiers?per_page=1").get_json()["total"]
+    checked = send(_import_csv(bad, branch["code"]), dry_run=True)
+    assert checked.status_code == 200
+    report = checked.get_json()
+    assert report["ok"] is False and report["counts"]["new"] == 3 and report["counts"]["error"] == 1
+    assert {(e["line"], e["column"]) for e in report["errors"]} == {(5, "Ngày sinh"), (5, "Số CCCD")}
+    refused = assert_problem(send(_import_csv(bad, branch["code"]), dry_run=False), 422, "import-refused")
+    assert {(e["line"], e["field"]) for e in refused["errors"]} == {(5, "Ngày sinh"), (5, "Số CCCD")}
+    assert client.get("/api/v1/dossiers?per_page=1").get_json()["total"] == before
+    done = send(_import_csv(good, branch["code"]), dry_run=False)
+    assert done.status_code == 201 and done.get_json()["counts"]["created"] == 3
+    assert client.get("/api/v1/dossiers?per_page=1").get_json()["total"] == before + 3
+    again = send(_import_csv(good, branch["code"]), dry_run=False)
+    assert again.status_code == 201 and again.get_json()["counts"] == {**again.get_json()["counts"], "created": 0, "unchanged": 3}
+    assert client.get("/api/v1/dossiers?per_page=1").get_json()["total"] == before + 3
+    found = client.get(f"/api/v1/candidates?citizen_id={good[0][2]}").get_json()["items"]
+    assert [c["full_name"] for c in found] == [good[0][0]]
+    assert_problem(client.post(url, json={"rows": []}), 415)
+    assert_problem(api("kiemtra").post(url, data={"file": (BytesIO(b"x"), "a.csv")}, content_type="multipart/form-data"), 403)

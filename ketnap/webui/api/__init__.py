@@ -104,7 +104,7 @@ def _vary(response: Response) -> Response:
 def init_api(app: Flask) -> ProblemApi:
     """The API on this app: the spec, its blueprints (made anew for each app), token sign-in, no CSRF."""
     from ..extensions import csrf
-    from . import directory, docs, dossiers, oversight
+    from . import directory, docs, dossiers, imports, oversight
 
     app.config.update(
         API_TITLE="ketnap",
@@ -125,7 +125,7 @@ def init_api(app: Flask) -> ProblemApi:
     api = ProblemApi(app)
     api.register_converter(BoundedInt, lambda _c: {"type": "integer", "minimum": 0, "maximum": MAX_ID})
     workflow = app.extensions["ketnap"].workflow
-    for blp in (directory.blueprint(), dossiers.blueprint(workflow), oversight.blueprint()):
+    for blp in (directory.blueprint(), dossiers.blueprint(workflow), oversight.blueprint(), imports.blueprint()):
         blp.before_request(_authenticate)
         blp.after_request(_vary)
         csrf.exempt(blp)
