@@ -14,6 +14,7 @@ defaults (both refused when the statement is first compiled).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any, cast
 from weakref import WeakKeyDictionary
 
@@ -23,6 +24,8 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any] | None
+_KEPT = frozenset({str, int, bool, date, datetime})  # hashable values whose processed form parameters_many() keeps
+_UNSEEN = object()
 
 
 class _Compiled:
@@ -96,9 +99,30 @@ class Prepared:
         return compiled, cursor
 
     def parameters_many(self, dialect: Dialect, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
-        """The DBAPI parameters of `rows`, for run_many(): pure Python work, no connection needed."""
+        """The DBAPI parameters of `rows`, for run_many(): pure Python work, no connection needed.
+
+        Many rows repeat values (a date, a flag, the time of an import): each column's processor runs once
+        for each distinct text, date or number (processors are plain conversions), dicts and lists every time.
+        """
         compiled = self._for(dialect)
-        return [compiled.parameters(row) for row in rows]
+        seen: list[dict[Any, Any]] = [{} for _processed in compiled.processed]
+        out = []
+        for row in rows:
+            values = [row[name] if required or name in row else default for name, required, default, _process in compiled.slots]
+            for (index, process), known in zip(compiled.processed, seen, strict=True):
+                value = values[index]
+                if value is None:
+                    continue
+                if value.__class__ in _KEPT:
+                    key = (value.__class__, value)  # True and 1 are equal keys, but not the same JSON
+                    found = known.get(key, _UNSEEN)
+                    if found is _UNSEEN:
+                        found = known[key] = process(value)
+                    values[index] = found
+                else:
+                    values[index] = process(value)
+            out.append(values if compiled.positional else dict(zip((slot[0] for slot in compiled.slots), values, strict=True)))
+        return out
 
     def run_many(self, conn: Connection, parameters: Sequence[Any]) -> None:
         """The statement once for each of `parameters` (from parameters_many) in one executemany, in the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from db_world import World
@@ -53,3 +54,19 @@ def test_refuses_what_it_cannot_do_faithfully(world: World) -> None:
             Prepared(insert(o).values(code="x", name="x", level_code="branch")).rowcount(conn, {})
         with pytest.raises(KeyError):
             Prepared(select(o.c.id).where(o.c.id == bindparam("i"))).rows(conn, {})
+
+
+def test_many_rows_get_the_parameters_each_would_get_alone(world: World) -> None:
+    """parameters_many() keeps each column's processed values, per type: True and 1 stay different JSON."""
+    f = DossierFact.__table__
+    statement = Prepared(insert(f).values({c.name: bindparam(c.name, type_=c.type) for c in f.columns if c.name != "id"}))
+    day, entry = date(2026, 3, 1), {"dossier_id": 1, "kind": "k", "act_date": date(2026, 3, 1), "log_entry_id": 1, "superseded": False}
+    rows = [{**entry, "data": value, "act_date": day} for value in (True, 1, "1", {"a": 1}, True, [1], 1.0)]
+
+    def plain(parameters: Any) -> Any:  # psycopg's Jsonb wrappers compare by identity: compare what they wrap
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        return [(type(v).__name__, v.obj) if type(v).__name__ == "Jsonb" else (type(v).__name__, v) for v in values]
+
+    with world.engine.connect() as conn:
+        compiled = statement._for(conn.dialect)
+        assert [plain(p) for p in statement.parameters_many(conn.dialect, rows)] == [plain(compiled.parameters(row)) for row in rows]
