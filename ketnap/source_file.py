@@ -228,10 +228,10 @@ def _decode(data: bytes, found: SourceFile) -> str | None:
 
 
 def _delimiter(text: str) -> str:
-    """The delimiter the header line uses most, outside quotes (',' when it uses none)."""
+    """The delimiter the header line (the first that is not blank) uses most, outside quotes (',' when none)."""
     counts = {",": 0, ";": 0, "\t": 0}
     quoted = False
-    for char in text:
+    for char in text.lstrip("\r\n"):
         if char == '"':
             quoted = not quoted
         elif char in "\r\n" and not quoted:

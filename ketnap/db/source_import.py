@@ -207,7 +207,7 @@ class _Checker:
     """Checks every row of one file for one actor, reading what it needs from the database in a few queries."""
 
     def __init__(self, conn: Connection, workflow: Workflow, actor: Actor, source: SourceFile, today: date, report: ImportReport):
-        self.conn, self.workflow, self.actor, self.source, self.today, self.report = conn, workflow, actor, source, today, report
+        self.conn, self.source, self.today, self.report = conn, source, today, report
         self.parse_facts = workflow.transitions["register_source"].parse or dict
         self.spec = workflow.transitions["register_source"]
         orgs = [_Org(*row) for row in conn.execute(select(_o.c.id, _o.c.code, _o.c.name, _o.c.level_code, _o.c.parent_id, _o.c.active))]
@@ -330,7 +330,7 @@ class _Checker:
             return found[0][0], None
         names = ", ".join(name for _id, name, _kind in offered) or "—"
         if found:
-            return None, f"«{value}» chỉ nhiều đoàn thể: hãy ghi tên, một trong: {names} (ambiguous: write the name)."
+            return None, f"«{value}» ứng với nhiều đoàn thể: hãy ghi tên, một trong: {names} (more than one: write the name)."
         return None, (f"Không có đoàn thể «{value}» ở cấp ủy cơ sở của chi bộ «{branch.name}»; có: {names} "
                       "(no such mass organisation for this branch).")
 
@@ -392,11 +392,12 @@ def _write(engine: Engine, workflow: Workflow, actor: Actor, checked: Sequence[_
     new = sorted((row for row in checked if row.outcome.status == "new"), key=lambda row: (row.facts["registered_on"], row.branch_id))
     detail = {"file": report.filename, "format": report.format, "rows": len(checked), "created": len(new),
               "unchanged": report.count("unchanged"), "via": via}
+    ids: dict[str, list[int]] = {}
     try:
         with engine.begin() as conn:
             record_access(conn, user_id=actor.id, user_name=actor.name, action="import_sources", org_id=actor.scope_org_id,
                           detail=detail, remote_addr=remote_addr, at=at)
-            ids = {table.name: allocate_ids(conn, table, len(new)) for table in (_c, _d, _t, _f)}
+            ids.update({table.name: allocate_ids(conn, table, len(new)) for table in (_c, _d, _t, _f)})
             _insert(conn, (_rows(workflow, actor, new, range(start, min(start + WRITE_CHUNK, len(new))), ids, today, at)
                            for start in range(0, len(new), WRITE_CHUNK)))
     except IntegrityError as err:
@@ -413,8 +414,8 @@ def _write(engine: Engine, workflow: Workflow, actor: Actor, checked: Sequence[_
         report.errors.append(ImportProblem(None, None, "Cơ sở dữ liệu đang bận ghi việc khác: không có gì được ghi, hãy thử lại "
                                                      "(the database is busy: nothing was saved, try again)."))
         return
-    for row in new:
-        row.outcome.status = "created"
+    for row, dossier_id in zip(new, ids[_d.name], strict=True):
+        row.outcome.status, row.outcome.dossier_id = "created", dossier_id
 
 
 def _rows(workflow: Workflow, actor: Actor, rows: Sequence[_Checked], indexes: range, ids: Mapping[str, Sequence[int]], today: date,
@@ -431,7 +432,6 @@ def _rows(workflow: Workflow, actor: Actor, rows: Sequence[_Checked], indexes: r
         out[_d.name].append(opened_dossier_values(change, candidate_id, row.branch_id, workflow.name))
         out[_t.name].append({"id": entry_id, **log_values(change)})
         out[_f.name].append({"id": ids[_f.name][index], **fact_values(change, entry_id)})
-        row.outcome.dossier_id = dossier_id
     return out
 
 

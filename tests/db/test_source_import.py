@@ -306,6 +306,14 @@ def test_a_mass_organisation_is_named_by_its_name_kind_or_number(world: World) -
         assert snap.subject["introducing_mass_org_id"] == union_id == snap.facts["register_source"]["introducing_mass_org_id"]
 
 
+def test_a_kind_of_mass_organisation_the_committee_has_twice_must_be_named(world: World) -> None:
+    with Session(world.engine) as session:
+        session.add_all([MassOrganisation(org_id=world.orgs["grassroots"], kind="women_union", name=f"Chi hội Phụ nữ {n}") for n in (1, 2)])
+        session.commit()
+    report = run_import(world, csv_bytes([a_person(code_of(world, "branch"), **{"Đoàn thể giới thiệu": "Hội Liên hiệp Phụ nữ"})]))
+    assert problems(report) == {(2, "Đoàn thể giới thiệu")} and "Chi hội Phụ nữ 1, Chi hội Phụ nữ 2" in report.errors[0].message
+
+
 # -- the file --------------------------------------------------------------------------------------
 
 
@@ -321,6 +329,12 @@ def test_csv_with_a_bom_commas_and_english_names(world: World) -> None:
     assert report.rows[0].dossier_id is not None
     subject = world.snapshot(report.rows[0].dossier_id).subject
     assert (subject["education"], subject["source_category"], subject["youth_union_member"]) == ("university", "private_worker", True)
+
+
+def test_blank_lines_before_the_header_and_between_rows_are_skipped(world: World) -> None:
+    data = b"\r\n\r\n" + csv_bytes([a_person(code_of(world, "branch")), a_person(code_of(world, "branch"))]).replace(b"\r\n", b"\r\n;;;;\r\n", 2)
+    report = run_import(world, data, dry_run=True)
+    assert report.ok and [r.line for r in report.rows] == [5, 7] and report.delimiter == ";"
 
 
 def test_utf16_with_its_bom_is_read(world: World) -> None:
@@ -413,7 +427,7 @@ def test_another_import_of_the_same_people_meanwhile_leaves_nothing_half_saved(w
     report = run_import(world, csv_bytes([shared, own]))
     assert not report.ok and [(e.line, e.field) for e in report.errors] == [(None, "citizen_id")]
     assert "không có gì được ghi" in report.errors[0].message
-    assert [r.status for r in report.rows] == ["new", "new"]
+    assert [(r.status, r.dossier_id) for r in report.rows] == [("new", None), ("new", None)]
     assert counts(world.engine) == {name: n + 1 for name, n in before.items()}
     assert candidates_with(world.engine, [own["Số CCCD"]]) == 0
 
