@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import request
 from werkzeug.routing import IntegerConverter, Map
 
-MAX_ID = 2**31 - 1  # the largest ID either database stores in an INTEGER column
+from ..workflows.schemas import MAX_ID
+
+__all__ = ["MAX_ID", "BoundedInt", "int_arg"]
 
 
 def int_arg(name: str, default: int | None = None, maximum: int = MAX_ID) -> int | None:

@@ -7,6 +7,7 @@ Vietnamese text is stored NFC-normalised.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -36,6 +37,8 @@ def _translate(message: str) -> str:
         return _TRANSLATIONS[message]
     if message.startswith("Must be one of"):
         return f"Giá trị không hợp lệ: hãy chọn một giá trị trong danh sách ({message[0].lower()}{message[1:].rstrip('.')})."
+    if message.startswith("Must be greater than or equal to") and " and less than or equal to " in message:
+        return f"Ngoài khoảng cho phép ({message[0].lower()}{message[1:].rstrip('.')})."
     if message.startswith("Must be greater than or equal to"):
         return f"Quá nhỏ ({message.lower()})."
     if message.startswith("Must be less than or equal to"):
@@ -62,8 +65,27 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line breaks are text; the rest of C0 and DEL are not
+MAX_ID = 2**31 - 1  # the largest ID either database stores in an INTEGER column
+
+
+def no_control_characters(value: str) -> None:
+    if CONTROL.search(value):
+        raise ValidationError("Không được chứa ký tự điều khiển (no control characters).")
+
+
+def ref_id(**kwargs: Any) -> fields.Integer:
+    """The ID of a record (a member, an organisation): a whole number the databases can hold."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
 class Text(fields.String):
-    """A string stored NFC-normalised and stripped; empty means missing."""
+    """A string stored NFC-normalised and stripped; empty means missing; no control characters (PostgreSQL
+    refuses NUL in text, and none belongs in a name or a note)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.validators.append(no_control_characters)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -183,7 +205,7 @@ class CandidateSchema(Base):
     occupation = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
     source_category = fields.String(load_default="other", validate=one_of(vocab.SOURCE_CATEGORIES))
     citizen_id = citizen_id_field()
-    introducing_mass_org_id = fields.Integer(load_default=None, allow_none=True)
+    introducing_mass_org_id = ref_id(load_default=None, allow_none=True)
     former_member = fields.Nested(FormerMember, load_default=None, allow_none=True)
 
     @validates_schema(skip_on_field_errors=False)
@@ -197,13 +219,13 @@ class CandidateSchema(Base):
 class RegisterSource(Base):
     registered_on = required_date()
     source_category = fields.String(load_default=None, allow_none=True, validate=one_of(vocab.SOURCE_CATEGORIES))
-    introducing_mass_org_id = fields.Integer(load_default=None, allow_none=True)
+    introducing_mass_org_id = ref_id(load_default=None, allow_none=True)
     note = Text(load_default=None, allow_none=True)
 
 
 class AdmitToSympathiserList(Base):
     decided_on = required_date()
-    helper_member_id = fields.Integer(required=True)
+    helper_member_id = ref_id(required=True)
 
 
 class NominateForTraining(Base):
@@ -272,7 +294,7 @@ class ConcludeVerification(Base):
 
 
 class Introducer(Base):
-    member_id = fields.Integer(required=True)
+    member_id = ref_id(required=True)
     together_since = optional_date()
     same_unit = fields.Boolean(load_default=True)
     replacement = flag()
@@ -320,7 +342,7 @@ class HoldCommitteeVote(Base):
 class Decision(Base):
     decided_on = required_date()
     decision_no = Text(required=True, validate=validate.Length(min=1, max=60))
-    deciding_org_id = fields.Integer(required=True)
+    deciding_org_id = ref_id(required=True)
     deciding_body = fields.String(required=True, validate=one_of(vocab.DECIDING_BODIES))
     extension_reason = Text(load_default=None, allow_none=True)
 
@@ -336,7 +358,7 @@ class HoldAdmissionCeremony(Base):
 
 
 class HoldRecognitionVote(VoteCounts):
-    probation_helper_id = fields.Integer(load_default=None, allow_none=True)
+    probation_helper_id = ref_id(load_default=None, allow_none=True)
     new_member_course_on = optional_date()
     self_review_on = optional_date()
     helper_review_on = optional_date()

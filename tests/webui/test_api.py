@@ -476,3 +476,24 @@ def test_import_dry_run_then_all_or_nothing_then_idempotent(app: Flask, api: Api
     assert [c["full_name"] for c in found] == [good[0][0]]
     assert_problem(client.post(url, json={"rows": []}), 415)
     assert_problem(api("kiemtra").post(url, data={"file": (BytesIO(b"x"), "a.csv")}, content_type="multipart/form-data"), 403)
+
+
+@pytest.mark.parametrize("field, value", [("full_name", "Nguyễn\u0000Văn"), ("occupation", "a\u0007b"), ("religion", "\u001b[31m")])
+def test_control_characters_in_text_are_refused_by_field(api: Api, field: str, value: str) -> None:
+    client = api("chiuy")
+    before = client.get("/api/v1/dossiers?per_page=1").get_json()["total"]
+    problem = assert_problem(client.new_source(_my_branch(client), **{"name": "Bùi Thị Ký Tự"} | ({field: value} if field != "full_name"
+                                                                                                 else {"name": value})), 422)
+    assert [e["field"] for e in problem["errors"]] == [f"candidate.{field}"]
+    assert client.get("/api/v1/dossiers?per_page=1").get_json()["total"] == before
+
+
+def test_an_id_beyond_the_database_integer_is_refused_by_field(api: Api) -> None:
+    client = api("chiuy")
+    created = client.new_source(_my_branch(client), name="Đinh Văn Số Lớn")
+    for huge in (2**31, 2**63, -1):
+        problem = assert_problem(client.step(created.get_json()["id"], "admit_to_sympathiser_list",
+                                             {"decided_on": local_today().isoformat(), "helper_member_id": huge}), 422)
+        assert [e["field"] for e in problem["errors"]] == ["helper_member_id"]
+    problem = assert_problem(client.new_source(_my_branch(client), introducing_mass_org_id=2**63), 422)
+    assert [e["field"] for e in problem["errors"]] == ["candidate.introducing_mass_org_id"]
