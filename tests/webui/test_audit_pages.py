@@ -310,7 +310,7 @@ def test_the_access_log_lists_a_view_made_just_before(app: Flask, login: Callabl
     assert secretary.get(f"/dossiers/{dossier_id}").status_code == 200
     chiuy = demo_user("chiuy")["id"]
     auditor = login("kiemtra")
-    today = date.today().strftime("%d/%m/%Y")
+    today = local_today().strftime("%d/%m/%Y")  # the access log's days are Việt Nam's
     html = auditor.get(f"/audit/access?dossier={dossier_id}&user={chiuy}&action=view_dossier&from={today}&to={today}").get_data(as_text=True)
     rows = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     assert rows.count("<tr>") == 1, rows

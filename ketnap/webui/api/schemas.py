@@ -49,11 +49,11 @@ class DossierArgs(PageArgs):
 class MemberArgs(PageArgs):
     org_id = _id(metadata={"description": "Members of this organisation's subtree (in your scope)."})
     status = fields.String(validate=validate.OneOf(list(vocab.MEMBER_STATUSES)))
-    citizen_id = fields.String(validate=validate.Regexp(r"^\d{12}$"))
+    citizen_id = fields.String(validate=validate.Regexp(r"^[0-9]{12}$"))
 
 
 class CandidateArgs(PageArgs):
-    citizen_id = fields.String(validate=validate.Regexp(r"^\d{12}$"), metadata={"description": "Find a person by citizen ID."})
+    citizen_id = fields.String(validate=validate.Regexp(r"^[0-9]{12}$"), metadata={"description": "Find a person by citizen ID."})
     q = fields.String(validate=[validate.Length(max=100), PLAIN])
 
 
