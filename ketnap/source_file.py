@@ -41,6 +41,7 @@ from .workflows.citizen_id import make_citizen_id
 
 MAX_BYTES = 40 * 1024 * 1024
 MAX_ROWS = 200_000
+MAX_UNPACKED = 400 * 1024 * 1024  # an xlsx is a zip: its parts, unpacked, at most this
 SHEET = "Nguồn"
 FORMATS = ("csv", "xlsx")
 M = Message
@@ -259,19 +260,24 @@ def _csv_rows(data: bytes, found: SourceFile) -> Iterator[tuple[int, Sequence[An
 
 def _xlsx_rows(data: bytes, found: SourceFile) -> Iterator[tuple[int, Sequence[Any]]]:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        unpacked = sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        if unpacked > MAX_UNPACKED:
+            found.problems.append(Problem(None, None, f"Tệp Excel giải nén ra hơn {MAX_UNPACKED // 2**20} MB: hãy chia nhỏ "
+                                                      f"(the xlsx file unpacks to more than {MAX_UNPACKED // 2**20} MB)."))
+            return
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError) as err:
-        found.problems.append(Problem(None, None, f"Không đọc được tệp Excel: {err} (not a readable xlsx file)."))
+    except Exception as err:  # noqa: BLE001 - a hostile file may break the zip, XML or openpyxl anywhere: it is unreadable
+        found.problems.append(Problem(None, None, f"Không đọc được tệp Excel: {type(err).__name__} (not a readable xlsx file)."))
         return
     try:
         sheet = next((ws for ws in book.worksheets if fold(ws.title) == fold(SHEET)), book.worksheets[0])
         found.sheet = sheet.title
+        sheet.reset_dimensions()  # the declared size is the file's word: rows are not padded to it
         yield from enumerate(sheet.iter_rows(values_only=True), 1)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as err:
-        found.problems.append(Problem(None, None, f"Không đọc được tệp Excel: {err} (not a readable xlsx file)."))
+    except Exception as err:  # noqa: BLE001 - as above
+        found.problems.append(Problem(None, None, f"Không đọc được tệp Excel: {type(err).__name__} (not a readable xlsx file)."))
     finally:
         book.close()
 
@@ -418,6 +424,8 @@ def template_xlsx(today: date, branches: Branches = ()) -> bytes:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    from .reports.excel import keep_text
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -450,6 +458,8 @@ def template_xlsx(today: date, branches: Branches = ()) -> bytes:
     codes.append(["Mã (code)", "Chi bộ (branch)"])
     for code, name in branches:
         codes.append([code, name])
+        for cell in codes[codes.max_row]:
+            keep_text(cell)  # a name beginning with "=" stays text, not a formula
     codes.column_dimensions["A"].width, codes.column_dimensions["B"].width = 18, 60
     for cell in codes[1]:
         cell.font = Font(bold=True)

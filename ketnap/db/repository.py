@@ -29,7 +29,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import CTE, Connection, Select, Text, bindparam, case, cast, func, insert, literal, or_, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..engine.audit import to_jsonable
 from ..engine.errors import BadInput, Conflict, NotFound
@@ -286,7 +286,12 @@ class SqlDossiers:
         citizen_id = subject.get("citizen_id")
         if citizen_id and conn.execute(_CITIZEN_TAKEN, {"citizen_id": citizen_id}).first() is not None:
             raise BadInput({"citizen_id": f"Đã có hồ sơ của người có số CCCD {citizen_id} (already registered)."})
-        candidate_id = conn.execute(insert(_c).values(values).returning(_c.c.id)).scalar_one()
+        try:
+            candidate_id = conn.execute(insert(_c).values(values).returning(_c.c.id)).scalar_one()
+        except IntegrityError as err:  # registered a moment ago by someone else (an import, another form)
+            if not citizen_id or "citizen_id" not in str(err.orig):
+                raise
+            raise BadInput({"citizen_id": f"Đã có hồ sơ của người có số CCCD {citizen_id} (already registered)."}) from err
         today = local_today()
         dossier = {
             "candidate_id": candidate_id, "branch_id": branch_id, "workflow": self._uow.workflow.name, "state": "",

@@ -55,6 +55,7 @@ FIELD_COLUMNS = {"introducing_mass_org_id": "introducing_mass_org"}  # a schema 
 LOOKUP_CHUNK = 2_000  # citizen IDs per IN (...) list
 WRITE_CHUNK = 5_000  # rows per executemany
 SQLITE_BUSY = 5
+IMPORT_LOCK = 0x6B65746E  # PostgreSQL advisory lock key ("ketn") held by the import that is writing
 _load_candidate = codec(CandidateSchema)
 _INSERT_ALL = {table.name: Prepared(insert(table).values({c.name: bindparam(c.name, type_=c.type) for c in table.columns}))
                for table in (_c, _d, _t, _f)}  # every column given: the rows are whole
@@ -347,8 +348,9 @@ class _Checker:
                     self.error(row, "citizen_id", f"Số CCCD {citizen_id} có ở {len(rows)} dòng: {where} "
                                                   f"(the same citizen ID on lines {where}).")
         numbers = list(lines)
+        in_scope = [] if self.scope is None else [_m.c.branch_id.in_(self.scope)]  # no word on other organisations' members
         members = {r[0] for chunk in _chunks(numbers, LOOKUP_CHUNK)
-                   for r in self.conn.execute(select(_m.c.citizen_id).where(_m.c.citizen_id.in_(chunk)))}
+                   for r in self.conn.execute(select(_m.c.citizen_id).where(_m.c.citizen_id.in_(chunk), *in_scope))}
         registered = {r.citizen_id: r for chunk in _chunks(numbers, LOOKUP_CHUNK) for r in self.conn.execute(
             select(_c.c.citizen_id, _c.c.search_name, _d.c.id, _d.c.branch_id).outerjoin(_d, _d.c.candidate_id == _c.c.id)
             .where(_c.c.citizen_id.in_(chunk)).order_by(_d.c.id))}
@@ -395,6 +397,8 @@ def _write(engine: Engine, workflow: Workflow, actor: Actor, checked: Sequence[_
     ids: dict[str, list[int]] = {}
     try:
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # one import writes at a time: two would deadlock on shared people
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
             record_access(conn, user_id=actor.id, user_name=actor.name, action="import_sources", org_id=actor.scope_org_id,
                           detail=detail, remote_addr=remote_addr, at=at)
             ids.update({table.name: allocate_ids(conn, table, len(new)) for table in (_c, _d, _t, _f)})
@@ -409,7 +413,8 @@ def _write(engine: Engine, workflow: Workflow, actor: Actor, checked: Sequence[_
             "nothing was saved; import the file again)."), "citizen_id"))
         return
     except OperationalError as err:
-        if getattr(err.orig, "sqlite_errorcode", None) not in (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT):
+        busy = getattr(err.orig, "sqlite_errorcode", None) in (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT)
+        if not busy and getattr(err.orig, "sqlstate", None) not in ("40P01", "40001"):  # deadlock, serialisation failure
             raise
         report.errors.append(ImportProblem(None, None, "Cơ sở dữ liệu đang bận ghi việc khác: không có gì được ghi, hãy thử lại "
                                                      "(the database is busy: nothing was saved, try again)."))

@@ -70,7 +70,7 @@ def column_widths(report: Report, lang: str, span: int) -> list[int]:
     return widths
 
 
-def _keep_text(cell: Cell) -> None:
+def keep_text(cell: Cell) -> None:
     """Text that starts with "=" stays text: openpyxl would otherwise store it as a formula."""
     if isinstance(cell.value, str) and cell.value.startswith("="):
         cell.data_type, cell.quotePrefix = "s", True
@@ -96,7 +96,7 @@ class _SheetWriter:
     def _line(self, text: str, first: int, last: int, font: Font, horizontal: str = "center", wrap: bool = False) -> Cell:
         """`text` in a cell merged over columns first..last of the current row."""
         cell = self.ws.cell(self.row, first, text)
-        _keep_text(cell)
+        keep_text(cell)
         cell.font = font
         cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap)
         if last > first:
@@ -126,7 +126,7 @@ class _SheetWriter:
             cell.value = label(FLAG_TEXT[bool(value)], self.lang)
         elif kind == "text":
             cell.value = str(value)
-            _keep_text(cell)
+            keep_text(cell)
         else:
             cell.value = value
             cell.number_format = NUMBER_FORMATS[kind]

@@ -92,21 +92,36 @@ class Text(fields.String):
         return unicodedata.normalize("NFC", text).strip() if text is not None else None
 
 
-def iso_date_text(value: str) -> str:
-    """dd/mm/yyyy as ISO text (2024-03-05); any other text as it is."""
-    if "/" in value:
-        parts = value.strip().split("/")
-        if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit() and parts[2].isdigit():
-            return f"{int(parts[2]):04d}-{int(parts[1]):02d}-{int(parts[0]):02d}"
-    return value
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_VN_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+YEARS = (1900, 2199)  # a date outside these years is a typing slip (a two-digit year), not a person's or an act's
+
+
+def date_from_text(value: str) -> date | None:
+    """2024-03-05 or 05/03/2024 (ASCII digits, a four-digit year within YEARS) as a date; None for anything else."""
+    text = value.strip()
+    if found := _VN_DATE.fullmatch(text):
+        day, month, year = found.groups()
+    elif found := _ISO_DATE.fullmatch(text):
+        year, month, day = found.groups()
+    else:
+        return None
+    try:
+        parsed = date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    return parsed if YEARS[0] <= parsed.year <= YEARS[1] else None
 
 
 class VNDate(fields.Date):
-    """Accepts ISO (2024-03-05) and Vietnamese dd/mm/yyyy; dumps ISO."""
+    """Accepts ISO (2024-03-05) and Vietnamese dd/mm/yyyy, nothing else (no two-digit years, no week dates); dumps ISO."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
-            value = iso_date_text(value)
+            parsed = date_from_text(value)
+            if parsed is None:
+                raise self.make_error("invalid")
+            return parsed
         return super()._deserialize(value, attr, data, **kwargs)
 
 
@@ -488,10 +503,8 @@ def _string(value: Any) -> Any:
 def _date(value: Any) -> Any:
     if type(value) is not str:
         return _INVALID
-    try:
-        return date.fromisoformat(iso_date_text(value))
-    except ValueError:
-        return _INVALID
+    parsed = date_from_text(value)
+    return _INVALID if parsed is None else parsed
 
 
 def _integer(value: Any) -> Any:

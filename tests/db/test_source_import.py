@@ -480,3 +480,53 @@ def test_the_command_line_checks_imports_and_reports_every_problem(world: World,
     template = tmp_path / "mau.xlsx"
     assert run_cli(db_url, "import", "--template", str(template)).exit_code == 0
     assert not source_file.read_source_file(template.read_bytes(), template.name).problems
+
+
+# -- found in review -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cell", ["01/03/26", "20260301", "2026-W09-7", "01/03/²⁰²⁶", "01/03/" + "9" * 5000, "31/12/1899"])
+def test_a_date_in_any_other_form_is_an_error_not_a_guess(world: World, cell: str) -> None:
+    report = run_import(world, csv_bytes([a_person(code_of(world, "branch"), **{"Ngày vào nguồn": cell})]), dry_run=True)
+    assert problems(report) == {(2, "Ngày vào nguồn")}, report.errors
+
+
+def test_a_broken_xlsx_is_unreadable_not_a_crash(world: World) -> None:
+    book = Workbook()
+    book.active.append(list(TITLES))
+    out = io.BytesIO()
+    book.save(out)
+    import zipfile
+
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, b"<worksheet><unclosed" if item.filename.endswith("sheet1.xml") else data)
+    report = run_import(world, broken.getvalue(), filename="nguon.xlsx", dry_run=True)
+    assert not report.ok and report.errors[0].line is None and "xlsx" in report.errors[0].message
+
+
+def test_a_branch_name_like_a_formula_stays_text_in_the_template() -> None:
+    data = source_file.template_xlsx(TODAY, [("CB-1", '=HYPERLINK("http://x","y")')])
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Chi bộ"]
+    cell = sheet["B2"]
+    assert cell.value == '=HYPERLINK("http://x","y")' and cell.data_type == "s"
+
+
+def test_a_member_of_another_organisation_is_not_revealed(world: World) -> None:
+    born = date(1980, 6, 7)
+    outside = make_citizen_id(born, "male", next(_serials), "051")
+    inside = make_citizen_id(born, "male", next(_serials), "051")
+    from sqlalchemy import update
+
+    from ketnap.db.models import Member
+
+    for key, number in (("other_branch", outside), ("branch", inside)):
+        member = add_member(world.engine, world.orgs[key])
+        with world.engine.begin() as conn:
+            conn.execute(update(table_of(Member)).where(table_of(Member).c.id == member).values(citizen_id=number))
+    branch = code_of(world, "branch")
+    rows = [a_person(branch, born, "male", **{"Số CCCD": outside}), a_person(branch, born, "male", **{"Số CCCD": inside})]
+    report = run_import(world, csv_bytes(rows), dry_run=True)
+    assert problems(report) == {(3, "Số CCCD")}, report.errors
