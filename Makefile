@@ -65,8 +65,15 @@ translations: $(STAMP)
 	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i build/messages.pot -d ketnap/webui/translations -l vi
 	$(BIN)/pybabel -q compile -d ketnap/webui/translations -l vi
 
+# Every benchmark, one after the other; writes bench/RESULTS.md (machine, date, verdicts, outputs).
+# The PostgreSQL halves run when the server answers. Never part of `make test`.
 bench: $(STAMP)
-	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@if $(BIN)/python -c "import socket,sys; s=socket.socket(); s.settimeout(2); sys.exit(s.connect_ex(('127.0.0.1',5432)))"; then \
+	  export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_URL)}"; \
+	else \
+	  echo "!!! PostgreSQL does not answer at 127.0.0.1:5432: the benchmarks measure SQLite only !!!"; \
+	fi; \
+	$(BIN)/python bench/run_all.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info .pytest_cache
