@@ -59,7 +59,13 @@ def main() -> int:
     sections = []
     summary = []
     failed = 0
-    for path in chosen:
+    header = (f"# Benchmark results\n\nWritten by `make bench` (bench/run_all.py) on {started:%Y-%m-%d %H:%M} UTC.\n\n"
+              f"Machine: {machine()}.\nPostgreSQL: {'TEST_DATABASE_URL set' if pg else 'not measured (TEST_DATABASE_URL unset)'}.\n\n"
+              "Each benchmark prints its figures beside their targets and beside a baseline measured in the same run "
+              "(see bench/README.md for what each measures). Below: the verdict lines of each, then each whole output.\n\n"
+              "| benchmark | run | verdict lines |\n|---|---|---|\n")
+    whole = not sys.argv[1:]
+    for index, path in enumerate(chosen, 1):
         print(f"== {path.name}", flush=True)
         code, output, seconds = run(path)
         print(output, flush=True)
@@ -68,16 +74,10 @@ def main() -> int:
         status = f"failed (exit {code})" if code else "ran"
         summary.append(f"| `{path.name}` | {status}, {seconds:,.0f} s | " + "<br>".join(v.replace("|", "\\|") for v in verdicts[-4:]) + " |")
         sections.append(f"## {path.name}\n\n{status} in {seconds:,.0f} s\n\n```\n{output.strip()}\n```\n")
-    header = (f"# Benchmark results\n\nWritten by `make bench` (bench/run_all.py) on {started:%Y-%m-%d %H:%M} UTC.\n\n"
-              f"Machine: {machine()}.\nPostgreSQL: {'TEST_DATABASE_URL set' if pg else 'not measured (TEST_DATABASE_URL unset)'}.\n\n"
-              "Each benchmark prints its figures beside their targets and beside a baseline measured in the same run "
-              "(see bench/README.md for what each measures). Below: the verdict lines of each, then each whole output.\n\n"
-              "| benchmark | run | verdict lines |\n|---|---|---|\n")
-    if not sys.argv[1:]:
-        RESULTS.write_text(header + "\n".join(summary) + "\n\n" + "\n".join(sections), encoding="utf-8")
-        print(f"wrote {RESULTS}")
-    else:
-        print("(only some benchmarks: RESULTS.md left as it was)")
+        if whole:  # written after each benchmark: a run cut short keeps what it measured
+            pending = "" if index == len(chosen) else f"\n_{len(chosen) - index} benchmark(s) not run yet._\n"
+            RESULTS.write_text(header + "\n".join(summary) + "\n" + pending + "\n" + "\n".join(sections), encoding="utf-8")
+    print(f"wrote {RESULTS}" if whole else "(only some benchmarks: RESULTS.md left as it was)")
     return 1 if failed else 0
 
 
