@@ -73,7 +73,7 @@ def _fingerprint(password_hash: str | None) -> str:
     return (password_hash or "")[-16:]
 
 
-def _web_user(row: Any) -> WebUser:
+def web_user(row: Any) -> WebUser:
     return WebUser(row.id, row.username, row.full_name, row.role, row.org_id, _fingerprint(row.password_hash))
 
 
@@ -85,7 +85,7 @@ def load_user(user_id: str) -> WebUser | None:
     row = db().execute(select(_u).where(_u.c.id == int(ident), _u.c.active.is_(True))).first()
     if row is None or _fingerprint(row.password_hash) != fingerprint:
         return None
-    return _web_user(row)
+    return web_user(row)
 
 
 def me() -> WebUser:
@@ -139,7 +139,7 @@ def login() -> Any:
                 row = db().execute(select(_u).where(_u.c.id == row.id)).first()
             session.clear()
             session.permanent = True
-            login_user(_web_user(row))
+            login_user(web_user(row))
             return redirect(safe_next(request.args.get("next"), url_for("dossiers.dashboard")))
         error = _("Wrong user name or password.")
     elif request.method == "POST":
@@ -179,7 +179,7 @@ def change_password() -> Any:
         else:
             _set_password(me().id, new)
             row = db().execute(select(_u).where(_u.c.id == me().id)).first()
-            login_user(_web_user(row))
+            login_user(web_user(row))
             flash(_("Your password has been changed; other sessions are signed out."), "success")
             return redirect(url_for("dossiers.dashboard"))
     return render_template("password.html", form=form, errors=errors), 422 if errors else 200

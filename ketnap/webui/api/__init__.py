@@ -10,7 +10,7 @@ guard against. Errors are RFC 9457 problems (problems.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
@@ -24,7 +24,7 @@ from ...db.tokens import token_user
 from ...engine.service import local_today
 from .. import db, db_session
 from ..args import MAX_ID, BoundedInt
-from ..auth import WebUser, me
+from ..auth import me, web_user
 from ..i18n import LANGUAGES
 from . import problems
 from .problems import MEDIA_TYPE, ProblemSchema, problem
@@ -58,9 +58,9 @@ class ProblemApi(Api):
             self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
 
 
-def fail(status: int, detail: str, kind: str | None = None, **members: Any) -> NoReturn:
+def fail(status: int, detail: str, kind: str | None = None, headers: Mapping[str, str] | None = None, **members: Any) -> NoReturn:
     """Stop the request with a problem (raised, so it works inside any helper)."""
-    abort(problem(status, detail, kind, **members))
+    abort(problem(status, detail, kind, headers, **members))
 
 
 def allow(*roles: str) -> Callable[[F], F]:
@@ -90,7 +90,7 @@ def _authenticate() -> Response | None:
         return problem(401, "Mã truy cập không đúng, đã thu hồi hoặc hết hạn (unknown, revoked or expired token).", "unauthorised",
                        {"WWW-Authenticate": 'Bearer realm="ketnap", error="invalid_token"'})
     db_session().commit()  # the token's last use
-    g._login_user = WebUser(row.id, row.username, row.full_name, row.role, row.org_id, "")
+    g._login_user = web_user(row)
     g.api_lang = request.accept_languages.best_match(LANGUAGES) or None
     return None
 

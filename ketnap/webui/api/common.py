@@ -13,6 +13,7 @@ from ...db.access_log import record_access
 from ...workflows.schemas import FormerMember, codec
 from .. import db, db_session
 from ..auth import me
+from ..dossiers import scope_orgs
 from . import fail
 from .problems import MEDIA_TYPE, TYPES, ProblemSchema
 
@@ -51,6 +52,14 @@ def json_body() -> dict[str, Any]:
     if not isinstance(body, dict):
         fail(422, BODY_NOT_OBJECT, "invalid-input", errors=[{"field": "", "pointer": "#", "detail": BODY_NOT_OBJECT}])
     return body
+
+
+def org_in_scope(org_id: int, active_only: bool = False) -> dict[str, Any]:
+    """One organisation of the user's scope (active ones only if asked), or 404."""
+    found = next((o for o in scope_orgs() if o["id"] == org_id and (o.get("active", True) or not active_only)), None)
+    if found is None:
+        fail(404, f"Không có tổ chức {org_id} trong phạm vi của bạn (no such organisation in your scope).", "not-found")
+    return found
 
 
 def page_of(rows: Sequence[Mapping[str, Any]], total: int, args: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from .. import db
 from ..auth import DOSSIER_READERS, me
 from ..dossiers import scope_orgs
 from . import allow, fail, new_blueprint, schemas
-from .common import candidate_out, document_problems, page_of, record_list, record_view
+from .common import candidate_out, document_problems, org_in_scope, page_of, record_list, record_view
 
 MEMBER_READERS = (*DOSSIER_READERS, "admin")
 # The officers need members' IDs to name helpers and introducers in steps; like the web forms, they see the name,
@@ -30,8 +30,7 @@ def _scope_of(org_id: int | None) -> list[int] | None:
     conn = db()
     if org_id is None:
         return scope_org_ids(conn, me().org_id)
-    if org_id not in {o["id"] for o in scope_orgs()}:
-        fail(404, f"Không có tổ chức {org_id} trong phạm vi của bạn (no such organisation in your scope).", "not-found")
+    org_in_scope(org_id)
     return scope_org_ids(conn, org_id) or [o["id"] for o in queries.org_tree(conn)]
 
 
@@ -58,10 +57,7 @@ def blueprint() -> Blueprint:
     @document_problems(401, 404)
     def organisation(org_id: int) -> Any:
         """One organisation of your scope."""
-        found = next((o for o in scope_orgs() if o["id"] == org_id), None)
-        if found is None:
-            fail(404, f"Không có tổ chức {org_id} trong phạm vi của bạn (no such organisation in your scope).", "not-found")
-        return found
+        return org_in_scope(org_id)
 
     @blp.get("/members")
     @blp.arguments(schemas.MemberArgs, location="query")

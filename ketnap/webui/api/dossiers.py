@@ -8,10 +8,11 @@ the dossier has moved since), the same optimistic lock the web form's hidden ver
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, NoReturn
 
-from flask import abort, request
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from werkzeug.http import parse_etags
@@ -41,11 +42,16 @@ IF_MATCH = {"in": "header", "name": "If-Match", "required": True, "schema": {"ty
             "description": "The ETag of the dossier as last read (GET /dossiers/{dossier_id})."}
 
 
+def _tag(dossier_id: int, version: int) -> str:
+    return f"{dossier_id}.{version}"
+
+
 def etag(dossier_id: int, version: int) -> str:
-    return f'"{dossier_id}.{version}"'
+    """The dossier's ETag: its ID and version, a strong tag."""
+    return f'"{_tag(dossier_id, version)}"'
 
 
-def dossier_out(snap: Snapshot, warnings: list[Any] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+def dossier_out(snap: Snapshot, warnings: Sequence[Any] = ()) -> dict[str, Any]:
     """Everything a client needs about one dossier, as DossierOut."""
     assert snap.dossier_id is not None
     conn = db()
@@ -73,14 +79,14 @@ def _if_match(dossier_id: int, current: int) -> None:
     if not header or tags.star_tag:
         fail(428, "Gửi If-Match với ETag của hồ sơ vừa đọc (send If-Match with the dossier's ETag as last read).",
              "precondition-required")
-    if not tags.contains(etag(dossier_id, current).strip('"')):
+    if not tags.contains(_tag(dossier_id, current)):
         _stale(dossier_id, current)
 
 
 def _stale(dossier_id: int, current: int | None) -> NoReturn:
     headers = {"ETag": etag(dossier_id, current)} if current is not None else {}
-    abort(problem(412, f"Hồ sơ {dossier_id} đã thay đổi (phiên bản {current}); đọc lại rồi quyết định lại "
-                       "(the dossier has changed; read it again).", "precondition-failed", headers, current_version=current))
+    fail(412, f"Hồ sơ {dossier_id} đã thay đổi (phiên bản {current}); đọc lại rồi quyết định lại "
+              "(the dossier has changed; read it again).", "precondition-failed", headers, current_version=current)
 
 
 def take_step(workflow: Workflow, dossier_id: int, trigger: str) -> Any:

@@ -25,21 +25,18 @@ from ..dossiers import scope_orgs
 from ..i18n import lang, pick
 from ..reports import READERS, SETTERS
 from . import allow, fail, new_blueprint, schemas
-from .common import document_problems, json_body
+from .common import document_problems, json_body, org_in_scope
 from .problems import field_errors, invalid
 
 
 def _org_in_scope(org_id: int | None) -> dict[str, Any]:
     """The organisation asked for (the user's own, or the top of the tree, by default); 404 outside the scope."""
+    if org_id is not None:
+        return org_in_scope(org_id, active_only=True)
     orgs = [o for o in scope_orgs() if o.get("active", True)]
-    if org_id is None:
-        if not orgs:
-            fail(404, "Không có tổ chức nào trong phạm vi của bạn (no organisation in your scope).", "not-found")
-        return orgs[0]
-    found = next((o for o in orgs if o["id"] == org_id), None)
-    if found is None:
-        fail(404, f"Không có tổ chức {org_id} trong phạm vi của bạn (no such organisation in your scope).", "not-found")
-    return found
+    if not orgs:
+        fail(404, "Không có tổ chức nào trong phạm vi của bạn (no organisation in your scope).", "not-found")
+    return orgs[0]
 
 
 def _period_code(raw: str | None) -> str:
@@ -55,6 +52,14 @@ def _settable(org_id: int) -> dict[str, Any]:
     if org["parent_id"] is None or org["parent_id"] not in {o["id"] for o in scope_orgs()}:
         fail(403, "Chỉ tiêu của một tổ chức do cấp trên trực tiếp giao (the level above sets an organisation's targets).", "forbidden")
     return org
+
+
+def _record_target(org: dict[str, Any], code: str, category: str, value: str) -> None:
+    """A target set ('' : removed), recorded in the access log as the targets page records its cells, and committed."""
+    user = me()
+    record_access(db(), user_id=user.id, user_name=user.full_name, action="set_targets", org_id=org["parent_id"],
+                  detail={"period": code, "cells": {f"t-{org['id']}-{category}": value}, "via": "api"}, remote_addr=request.remote_addr)
+    db_session().commit()
 
 
 def report_json(report: Report, language: str) -> dict[str, Any]:
@@ -130,10 +135,7 @@ def blueprint() -> Blueprint:
         except TargetError as err:
             db_session().rollback()
             return invalid(field_errors({k: [v] for k, v in err.field_errors.items()}))
-        record_access(conn, user_id=user.id, user_name=user.full_name, action="set_targets", org_id=org["parent_id"],
-                      detail={"period": code, "cells": {f"t-{org_id}-{category}": str(body["value"])}, "via": "api"},
-                      remote_addr=request.remote_addr)
-        db_session().commit()
+        _record_target(org, code, category, str(body["value"]))
         return {"org_id": org_id, "org_name": org["name"], "period": code, "category": category, "value": body["value"]}
 
     @blp.delete("/targets/<int:org_id>/<period>/<category>")
@@ -144,13 +146,9 @@ def blueprint() -> Blueprint:
         """Remove one target (the organisation then counts the sum of its children's)."""
         org = _settable(org_id)
         code = _period_code(period)
-        user = me()
-        conn = db()
-        if not clear_target(conn, org_id, code, category):
+        if not clear_target(db(), org_id, code, category):
             fail(404, f"Không có chỉ tiêu '{category}' {code} của tổ chức {org_id} (no such target).", "not-found")
-        record_access(conn, user_id=user.id, user_name=user.full_name, action="set_targets", org_id=org["parent_id"],
-                      detail={"period": code, "cells": {f"t-{org_id}-{category}": ""}, "via": "api"}, remote_addr=request.remote_addr)
-        db_session().commit()
+        _record_target(org, code, category, "")
         return ""
 
     @blp.get(f"/reports/<any({', '.join(KINDS)}):kind>")
