@@ -32,6 +32,7 @@ from sqlalchemy import ColumnElement, Connection, Date, Select, case, false, fun
 
 from ..engine.text import search_key
 from .models import Candidate, Dossier, Organisation, table_of
+from .queries import subtree_ids
 
 _d = table_of(Dossier)
 _c = table_of(Candidate)
@@ -84,21 +85,17 @@ class DossierPage:
 
 
 def scope_org_ids(conn: Connection, org_id: int | None) -> list[int] | None:
-    """The IDs of `org_id` and every organisation below it; None when that is every organisation (or no scope)."""
+    """The IDs of `org_id` and every organisation below it; None when that is every organisation (or no scope).
+
+    Two indexed statements whatever the size of the tree (a whole province or country in one database):
+    the roots (the organisation is everything when it is the only one), else its subtree by parent_id.
+    """
     if org_id is None:
         return None
-    rows = conn.execute(select(_o.c.id, _o.c.parent_id)).all()
-    children: dict[int | None, list[int]] = {}
-    for org, parent in rows:
-        children.setdefault(parent, []).append(org)
-    found: set[int] = set()
-    stack = [org_id] if any(org == org_id for org, _parent in rows) else []
-    while stack:
-        org = stack.pop()
-        if org not in found:
-            found.add(org)
-            stack.extend(children.get(org, ()))
-    return None if len(found) == len(rows) else sorted(found)
+    roots = conn.execute(select(_o.c.id).where(_o.c.parent_id.is_(None)).limit(2)).scalars().all()
+    if roots == [org_id]:
+        return None
+    return sorted(conn.execute(subtree_ids(org_id)).scalars())
 
 
 def _overdue(cutoffs: Mapping[str, date]) -> ColumnElement[bool]:

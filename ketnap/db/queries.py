@@ -105,20 +105,36 @@ def member_page(conn: Connection, scope: Sequence[int] | None, *, status: str | 
     return _page_of(conn, query, (_m.c.full_name, _m.c.id), page, per_page)
 
 
-def candidate_page(conn: Connection, scope: Sequence[int] | None, *, citizen_id: str | None = None, name_key: str | None = None,
-                   candidate_id: int | None = None, page: int = 1, per_page: int = 50) -> tuple[list[dict[str, Any]], int]:
-    """Candidates whose dossier is kept by a branch in `scope`, each with its dossier's and branch's IDs, one page."""
+def _candidates(scope: Sequence[int] | None, candidate_id: int | None = None) -> Select[Any]:
     query = (select(*(c for c in _c.c if c.key != "search_name"), _d.c.id.label("dossier_id"), _d.c.branch_id)
              .join(_d, _d.c.candidate_id == _c.c.id))
     if candidate_id is not None:
         query = query.where(_c.c.id == candidate_id)
     if scope is not None:
         query = query.where(_d.c.branch_id.in_(scope))
+    return query
+
+
+def candidate_page(conn: Connection, scope: Sequence[int] | None, *, citizen_id: str | None = None, name_key: str | None = None,
+                   candidate_id: int | None = None, page: int = 1, per_page: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """Candidates whose dossier is kept by a branch in `scope`, each with its dossier's and branch's IDs, one page."""
+    query = _candidates(scope, candidate_id)
     if citizen_id is not None:
         query = query.where(_c.c.citizen_id == citizen_id)
     if name_key:
         query = query.where(_c.c.search_name.contains(name_key, autoescape=True))
     return _page_of(conn, query, (_c.c.search_name, _c.c.id), page, per_page)
+
+
+def candidate_row(conn: Connection, candidate_id: int, scope: Sequence[int] | None = None,
+                  dossier_id: int | None = None) -> dict[str, Any] | None:
+    """One candidate as candidate_page gives it, with the IDs of its dossier (`dossier_id`, else its first one in
+    `scope`) and that dossier's branch; None when not in `scope`. One statement, no count."""
+    query = _candidates(scope, candidate_id)
+    if dossier_id is not None:
+        query = query.where(_d.c.id == dossier_id)
+    row = conn.execute(query.order_by(_d.c.id).limit(1)).first()
+    return dict(row._mapping) if row is not None else None
 
 
 def dossier_row(conn: Connection, dossier_id: int) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -119,6 +119,12 @@ def _init_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     init_api(app)
     app.teardown_appcontext(_close_session)
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        """Liveness for the reverse proxy or a load balancer: this process answers. Reads nothing, needs no
+        sign-in, sets no cookie (the session is not touched). It does not prove the database answers: a page does."""
+        return Response("ok\n", mimetype="text/plain", headers={"Cache-Control": "no-store"})
 
     @app.after_request
     def _security_headers(response: Any) -> Any:

@@ -107,10 +107,10 @@ def blueprint() -> Blueprint:
     @allow(*DOSSIER_READERS)
     def candidate(candidate_id: int) -> Any:
         """One person with a dossier in your scope (recorded in the access log)."""
-        rows, _total = queries.candidate_page(db(), scope_org_ids(db(), me().org_id), candidate_id=candidate_id, per_page=1)
-        if not rows:
+        row = queries.candidate_row(db(), candidate_id, scope_org_ids(db(), me().org_id))
+        if row is None:
             fail(404, f"Không có quần chúng {candidate_id} trong phạm vi của bạn (no such candidate in your scope).", "not-found")
-        record_view(rows[0]["dossier_id"], rows[0]["branch_id"])
-        return candidate_out(rows[0])
+        record_view(row["dossier_id"], row["branch_id"])
+        return candidate_out(row)
 
     return blp

@@ -56,7 +56,8 @@ def dossier_out(snap: Snapshot, warnings: Sequence[Any] = ()) -> dict[str, Any]:
     assert snap.dossier_id is not None
     conn = db()
     row = queries.dossier_row(conn, snap.dossier_id) or {}
-    candidate, _total = queries.candidate_page(conn, None, candidate_id=row["candidate_id"], per_page=1)
+    candidate = queries.candidate_row(conn, row["candidate_id"], dossier_id=snap.dossier_id)
+    assert candidate is not None  # every dossier has its candidate (foreign key)
     wf = services().workflow
     since = entered_on([(h.from_state, h.to_state, h.act_date) for h in snap.history]) if snap.history else row["state_since"]
     today = local_today()
@@ -66,7 +67,7 @@ def dossier_out(snap: Snapshot, warnings: Sequence[Any] = ()) -> dict[str, Any]:
         "branch": chain[0], "organisations": chain, "opened_on": row["opened_on"], "state_since": since,
         "due_on": due_date(snap.state, since, wf.params, wf.calendar),
         "overdue": is_overdue(snap.state, since, today, wf.params, wf.calendar),
-        "candidate": candidate_out(candidate[0]), "facts": to_jsonable(dict(snap.facts)),
+        "candidate": candidate_out(candidate), "facts": to_jsonable(dict(snap.facts)),
         "warnings": rule_failures(warnings, lang()),
     }
 
