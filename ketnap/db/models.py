@@ -255,6 +255,21 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class WebSession(Base):
+    """A signed-in web session: the cookie carries a random session key, the database its SHA-256 digest. Signing
+    out ends the record, so the cookie, replayed, signs nothing in any more (a signed cookie alone could not be
+    withdrawn before it expires)."""
+
+    __tablename__ = "web_sessions"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+
+
 class TransitionLog(Base):
     """The audit log ("nhật ký"): one hash-chained entry per applied transition, never updated or deleted."""
 
@@ -312,6 +327,7 @@ __all__ = [
     "TransitionLogRuleStep",
     "UTCDateTime",
     "User",
+    "WebSession",
     "metadata",
     "table_of",
 ]

@@ -3,8 +3,10 @@
 Users live in the database (`users`), passwords hashed with Argon2id (ketnap.passwords). A user
 sees and acts only in the subtree of their organisation; anything outside it answers 404, as if it
 did not exist. The session cookie is HttpOnly and SameSite=Lax; the log-in is rate-limited; an
-unknown user and a wrong password get the same answer. Changing the password ends the other sessions
-(the session's user ID carries a fingerprint of the password hash).
+unknown user and a wrong password get the same answer. Sessions are kept on the server too
+(db.web_sessions): signing in starts a new one (nothing of the session before is kept), signing out
+ends it, so its cookie replayed signs nothing in; changing the password ends the other sessions (and
+the session's user ID carries a fingerprint of the password hash).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..db.models import User, table_of
+from ..db.web_sessions import end_other_sessions, end_session, session_user, start_session
 from ..engine.service import Actor
 from ..passwords import hash_password, needs_rehash, password_problem, verify_password
 from . import db, db_session
@@ -34,6 +37,7 @@ from .i18n import safe_next
 
 bp = Blueprint("auth", __name__)
 _u = table_of(User)
+SESSION_KEY = "sid"  # the key of the server-side session record (db.web_sessions), in the signed cookie
 
 WORKFLOW_ROLES = frozenset({"branch_committee", "grassroots_staff", "superior_board"})
 # Who reads dossiers (candidates' personal data): the officers and the auditors; an administrator
@@ -80,9 +84,11 @@ def web_user(row: Any) -> WebUser:
 @login_manager.user_loader
 def load_user(user_id: str) -> WebUser | None:
     ident, _sep, fingerprint = user_id.partition(":")
-    if not ident.isdigit():
+    if not ident.isdigit() or len(ident) > 12:
         return None
-    row = db().execute(select(_u).where(_u.c.id == int(ident), _u.c.active.is_(True))).first()
+    row, touched = session_user(db(), int(ident), session.get(SESSION_KEY, ""), current_app.permanent_session_lifetime)
+    if touched:  # the session's last use, noted at most every few minutes
+        db_session().commit()
     if row is None or _fingerprint(row.password_hash) != fingerprint:
         return None
     return web_user(row)
@@ -137,8 +143,11 @@ def login() -> Any:
             if needs_rehash(row.password_hash):
                 _set_password(row.id, form.password.data or "")
                 row = db().execute(select(_u).where(_u.c.id == row.id)).first()
+                assert row is not None
             session.clear()
             session.permanent = True
+            session[SESSION_KEY] = start_session(db(), row.id, request.remote_addr)
+            db_session().commit()
             login_user(web_user(row))
             return redirect(safe_next(request.args.get("next"), url_for("dossiers.dashboard")))
         error = _("Wrong user name or password.")
@@ -150,6 +159,8 @@ def login() -> Any:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    end_session(db(), session.get(SESSION_KEY, ""))
+    db_session().commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -178,6 +189,8 @@ def change_password() -> Any:
             errors["new"] = [problem]
         else:
             _set_password(me().id, new)
+            end_other_sessions(db(), me().id, session.get(SESSION_KEY))
+            db_session().commit()
             row = db().execute(select(_u).where(_u.c.id == me().id)).first()
             login_user(web_user(row))
             flash(_("Your password has been changed; other sessions are signed out."), "success")

@@ -23,7 +23,7 @@ def test_upgrade_from_empty_creates_exactly_the_models_schema(fresh_database: Ca
     url = fresh_database()
     assert current(url) is None
     upgrade(url)
-    assert current(url) == head() == "0010"
+    assert current(url) == head() == "0011"
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
