@@ -534,9 +534,12 @@ _add_report_commands()
 
 
 def _add_import_command() -> None:
+    from .cli_backup import backup_cmd, restore_cmd
     from .cli_import import import_cmd
 
     main.add_command(import_cmd)
+    main.add_command(backup_cmd)
+    main.add_command(restore_cmd)
 
 
 _add_import_command()
