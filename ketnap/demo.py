@@ -338,6 +338,7 @@ def build_demo(engine: Engine, workflow: Workflow, size: int = 600, seed: int = 
         conn.execute(insert(tables["members"]), tree.member_rows)
         conn.execute(insert(tables["mass_organisations"]), tree.mass_orgs)
         conn.execute(insert(tables["users"]), tree.users)
+        _reset_sequences(conn, ("organisations", "members", "mass_organisations", "users"))
     actor = Actor(tree.users[1]["id"], tree.users[1]["full_name"], frozenset({"branch_committee", "grassroots_staff", "superior_board"}))
     counters = {"dossier": first["dossiers"], "candidate": first["candidates"], "log": first["transition_log"], "fact": first["dossier_facts"]}
     written = 0
@@ -352,7 +353,6 @@ def build_demo(engine: Engine, workflow: Workflow, size: int = 600, seed: int = 
         written += _write_batch(engine, tables, store, counters)
         if size > batch:
             progress(f"  {written}/{size} hồ sơ")
-    _reset_sequences(engine)
     return {"tổ chức": len(tree.orgs), "chi bộ": len(tree.branches), "đảng viên": len(tree.member_rows), "hồ sơ": written,
             "người dùng": len(tree.users)}
 
@@ -393,16 +393,20 @@ def _write_batch(engine: Engine, tables: Any, store: MemoryStore, counters: dict
         conn.execute(insert(tables["dossiers"]), dossiers)
         conn.execute(insert(tables["transition_log"]), logs)
         conn.execute(insert(tables["dossier_facts"]), facts)
+        _reset_sequences(conn, ("candidates", "dossiers", "transition_log", "dossier_facts"))
     added = max(store.dossiers) - counters["dossier"] + 1
     counters["dossier"] += added
     counters["candidate"] += added
     return len(dossiers)
 
 
-def _reset_sequences(engine: Engine) -> None:
-    """PostgreSQL: move each id sequence past the ids written explicitly (SQLite needs nothing)."""
-    if engine.dialect.name != "postgresql":
+def _reset_sequences(conn: Connection, tables: tuple[str, ...]) -> None:
+    """PostgreSQL: move each table's id sequence past the ids this transaction wrote explicitly (SQLite needs nothing).
+
+    In the transaction that writes the rows: a demo killed between a batch and a later reset left the sequences
+    behind the rows, and every new organisation, user or dossier then failed on a duplicate key. setval is not
+    undone by a rollback: a batch that is not committed leaves a sequence ahead, a harmless gap."""
+    if conn.dialect.name != "postgresql":
         return
-    with engine.begin() as conn:
-        for table in ("organisations", "members", "mass_organisations", "users", "candidates", "dossiers", "transition_log", "dossier_facts"):
-            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"))
+    for table in tables:
+        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"))

@@ -14,8 +14,12 @@ hash, which covers the facts and, the log being append-only, always stands for t
 
 Concurrency: the versioned UPDATE is the lock. On PostgreSQL (READ COMMITTED) the reads of a snapshot
 may straddle another transaction's commit; the UPDATE then matches no row and raises Conflict. On
-SQLite the unit of work reads in one transaction (see session.py); if another connection committed
-since, SQLite refuses the write (SQLITE_BUSY_SNAPSHOT), which is the same Conflict.
+SQLite the unit of work reads in one transaction (see session.py), and SQLite does not let a transaction
+that has read start writing while another connection writes (SQLITE_BUSY at once: the busy timeout is not
+waited for when a reader asks to write) or once another has committed since, whatever it wrote
+(SQLITE_BUSY_SNAPSHOT). The first write is then begun again in a new transaction, whose first statement
+is that write: it waits for the lock (busy timeout), and the versioned UPDATE still refuses a dossier
+that moved since its snapshot (Conflict), as on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from ..workflows.schemas import FormerMember, codec
 from ..workflows.vocab import DOSSIER_LEVELS, GRASSROOTS_LEVELS
 from .models import Candidate, Dossier, DossierFact, Member, Organisation, TransitionLog, User, table_of
 from .prepared import Prepared
+from .session import sqlite_write_refused
 
 _d = table_of(Dossier)
 _c = table_of(Candidate)
@@ -136,8 +141,6 @@ _SELECT_MEMBER = Prepared(
         _m.c.official_since, _m.c.exempt,
     ).where(_m.c.id == bindparam("member_id"))
 )
-
-SQLITE_BUSY_SNAPSHOT = 517  # SQLite's extended code: this read transaction may not write, another one committed since
 
 
 # -- decoding facts --------------------------------------------------------------------------------
@@ -286,8 +289,15 @@ class SqlDossiers:
         citizen_id = subject.get("citizen_id")
         if citizen_id and conn.execute(_CITIZEN_TAKEN, {"citizen_id": citizen_id}).first() is not None:
             raise BadInput({"citizen_id": f"Đã có hồ sơ của người có số CCCD {citizen_id} (already registered)."})
+        add_candidate = insert(_c).values(values).returning(_c.c.id)
         try:
-            candidate_id = conn.execute(insert(_c).values(values).returning(_c.c.id)).scalar_one()
+            try:
+                candidate_id = conn.execute(add_candidate).scalar_one()
+            except OperationalError as err:
+                if not sqlite_write_refused(err):
+                    raise
+                conn.rollback()
+                candidate_id = conn.execute(add_candidate).scalar_one()
         except IntegrityError as err:  # registered a moment ago by someone else (an import, another form)
             if not citizen_id or "citizen_id" not in str(err.orig):
                 raise
@@ -310,13 +320,14 @@ class SqlDossiers:
             "at": change.at,
             "hash": change.hash,
         }
+        bump = _BUMP_FIRST if change.seq == 1 else _BUMP
         try:
-            bumped = (_BUMP_FIRST if change.seq == 1 else _BUMP).rowcount(conn, params)
+            bumped = bump.rowcount(conn, params)
         except OperationalError as err:
-            if getattr(err.orig, "sqlite_errorcode", None) != SQLITE_BUSY_SNAPSHOT:
+            if not sqlite_write_refused(err):
                 raise
             conn.rollback()
-            bumped = 0
+            bumped = bump.rowcount(conn, params)
         if bumped != 1:
             self._conflict(conn, change)
         if change.supersede:

@@ -15,11 +15,14 @@ from typing import Any
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..engine.audit import canonical_json
 
 DEFAULT_URL = "sqlite:///instance/ketnap.sqlite"
+SQLITE_BUSY = 5  # SQLite: the database is locked (another connection writes)
+SQLITE_BUSY_SNAPSHOT = 517  # SQLite's extended code: this read transaction may not write, another one committed since
 
 
 def database_url(environ: Mapping[str, str] | None = None) -> str:
@@ -63,6 +66,14 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         conn.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
+
+
+def sqlite_write_refused(err: OperationalError) -> bool:
+    """SQLite refused the first write of a transaction that has read: another connection is writing (SQLITE_BUSY,
+    at once: SQLite does not wait the busy timeout when a reader asks to write, waiting could not help, its snapshot
+    would be stale) or has committed since (SQLITE_BUSY_SNAPSHOT). Nothing was written. A transaction whose first
+    statement is the write waits for the lock instead."""
+    return getattr(err.orig, "sqlite_errorcode", None) in (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -45,7 +45,8 @@ from .access_log import record_access
 from .dossier_list import scope_org_ids
 from .models import Candidate, Dossier, DossierFact, MassOrganisation, Member, Organisation, TransitionLog, table_of
 from .prepared import Prepared
-from .repository import SQLITE_BUSY_SNAPSHOT, candidate_values, fact_values, log_values, opened_dossier_values
+from .repository import candidate_values, fact_values, log_values, opened_dossier_values
+from .session import SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT
 
 _c, _d, _t, _f = table_of(Candidate), table_of(Dossier), table_of(TransitionLog), table_of(DossierFact)
 _o, _m, _mo = table_of(Organisation), table_of(Member), table_of(MassOrganisation)
@@ -54,7 +55,6 @@ CANDIDATE_FIELDS = frozenset(CandidateSchema().fields) - {"former_member", "intr
 FIELD_COLUMNS = {"introducing_mass_org_id": "introducing_mass_org"}  # a schema field whose column has another key
 LOOKUP_CHUNK = 2_000  # citizen IDs per IN (...) list
 WRITE_CHUNK = 5_000  # rows per executemany
-SQLITE_BUSY = 5
 IMPORT_LOCK = 0x6B65746E  # PostgreSQL advisory lock key ("ketn") held by the import that is writing
 _load_candidate = codec(CandidateSchema)
 _INSERT_ALL = {table.name: Prepared(insert(table).values({c.name: bindparam(c.name, type_=c.type) for c in table.columns}))

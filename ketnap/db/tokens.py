@@ -17,8 +17,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import OperationalError
 
 from .models import ApiToken, User, table_of
+from .session import sqlite_write_refused
 
 _k, _u = table_of(ApiToken), table_of(User)
 
@@ -110,5 +112,9 @@ def token_user(conn: Connection, token: str, today: date, now: datetime | None =
         return None
     now = now or datetime.now(UTC)
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
-        conn.execute(update(_k).where(_k.c.id == row.token_id).values(last_used_at=now))
+        try:
+            conn.execute(update(_k).where(_k.c.id == row.token_id).values(last_used_at=now))
+        except OperationalError as err:  # SQLite, another connection writing: the note waits for a later request
+            if not sqlite_write_refused(err):
+                raise
     return row
