@@ -45,6 +45,9 @@ NAMING_CONVENTION = {
 }
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
+# Indexes the migrations make on one database only, which the models cannot declare (migration 0012: a
+# PostgreSQL trigram index for name searches); the comparison of the models with a migrated schema skips them.
+DATABASE_ONLY_INDEXES = frozenset({"ix_candidates_search_name_trgm"})
 
 
 class NFCString(TypeDecorator[str]):
