@@ -11,8 +11,9 @@ Decisions, each for a reason the user can see:
   (full_name, citizen_id, …), compared without case, diacritics, '_' or a trailing '*'.
 - CSV: UTF-8 (with or without the BOM Excel writes) or UTF-16 with its BOM; anything else is refused with
   the line of the first byte that is not UTF-8 — guessing a Windows code page (cp1258, TCVN3) could
-  silently store garbled names in an audited record. The delimiter (`,`, `;` or tab) is the one the
-  header line uses most.
+  silently store garbled names in an audited record. A NUL is not text either (UTF-16 without its BOM
+  reads as UTF-8 full of NULs when it is all ASCII): refused with its line. The delimiter (`,`, `;` or
+  tab) is the one the header line uses most.
 - XLSX: the sheet named "Nguồn", else the first one. Excel dates become ISO dates. A citizen ID typed as
   a number has lost its leading zeros (every number from Hà Nội starts 001): a whole number of at most
   12 digits is left-padded with zeros to 12. The padded number is then checked like any other, its
@@ -218,14 +219,19 @@ def _decode(data: bytes, found: SourceFile) -> str | None:
     else:
         found.encoding = encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        found.problems.append(Problem(line, None, (
-            f"Tệp không phải văn bản UTF-8 (dòng {line} có ký tự không đọc được): trong Excel hãy lưu bằng «CSV UTF-8 "
-            "(Comma delimited)», hoặc dùng tệp mẫu .xlsx (the file is not UTF-8: in Excel save it as 'CSV UTF-8', or use "
-            "the .xlsx template).")))
-        return None
+    else:
+        # NUL is never text: a file full of them is UTF-16 without its BOM, which decodes as "UTF-8" when it is all ASCII
+        if (nul := text.find("\x00")) < 0:
+            return text
+        line = text.count("\n", 0, nul) + 1
+    found.problems.append(Problem(line, None, (
+        f"Tệp không phải văn bản UTF-8 (dòng {line} có ký tự không đọc được): trong Excel hãy lưu bằng «CSV UTF-8 "
+        "(Comma delimited)», hoặc dùng tệp mẫu .xlsx (the file is not UTF-8: in Excel save it as 'CSV UTF-8', or use "
+        "the .xlsx template).")))
+    return None
 
 
 def _delimiter(text: str) -> str:
