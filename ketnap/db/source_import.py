@@ -40,7 +40,7 @@ from ..engine.workflow import Workflow
 from ..source_file import BY_KEY, SourceFile, SourceRow, fold, read_source_file
 from ..source_file import Problem as FileProblem
 from ..workflows import vocab
-from ..workflows.schemas import CandidateSchema, codec
+from ..workflows.schemas import CONTROL, CandidateSchema, codec
 from .access_log import record_access
 from .dossier_list import scope_org_ids
 from .models import Candidate, Dossier, DossierFact, MassOrganisation, Member, Organisation, TransitionLog, table_of
@@ -159,6 +159,7 @@ def import_sources(engine: Engine, workflow: Workflow, actor: Actor, data: bytes
     log with `via` ('api', 'web', 'cli') and `remote_addr`. Never raises for bad input: see the report.
     """
     today = today or local_today()
+    filename = CONTROL.sub("", filename)  # reported and recorded in the access log: no NUL (PostgreSQL stores none)
     source = read_source_file(data, filename, fmt)
     report = ImportReport(filename, source.format, dry_run, encoding=source.encoding, delimiter=source.delimiter, sheet=source.sheet)
     report.errors.extend(_problem(p) for p in source.problems)

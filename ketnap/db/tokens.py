@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import OperationalError
 
+from ..workflows.schemas import CONTROL
 from .models import ApiToken, User, table_of
 from .session import sqlite_write_refused
 
@@ -56,6 +57,8 @@ def token_problems(name: str | None, expires_on: date | None, today: date) -> di
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
         errors["name"] = f"Đặt tên cho mã truy cập, tối đa {NAME_MAX} ký tự (name: 1–{NAME_MAX} characters)"
+    elif CONTROL.search(name):  # a NUL would not even reach the table on PostgreSQL
+        errors["name"] = "Tên không được chứa ký tự điều khiển (no control characters in the name)"
     if expires_on is not None and not today < expires_on <= today + timedelta(days=MAX_DAYS):
         errors["expires_on"] = (f"Ngày hết hạn phải sau hôm nay và trong vòng {MAX_DAYS} ngày "
                                 f"(expiry: after today, within {MAX_DAYS} days)")

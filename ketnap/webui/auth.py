@@ -137,7 +137,8 @@ def login() -> Any:
     error = None
     if form.validate_on_submit():
         username = (form.username.data or "").strip()
-        row = db().execute(select(_u).where(_u.c.username == username, _u.c.active.is_(True))).first()
+        # no user name holds a NUL, and PostgreSQL refuses to compare text that does: no such user
+        row = None if "\x00" in username else db().execute(select(_u).where(_u.c.username == username, _u.c.active.is_(True))).first()
         if verify_password(row.password_hash if row is not None else None, form.password.data or ""):
             assert row is not None
             if needs_rehash(row.password_hash):

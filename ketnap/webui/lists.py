@@ -27,7 +27,7 @@ from ..db import branch_lists
 from ..engine.dates import add_months, completed_months
 from ..engine.service import local_today
 from ..workflows import vocab
-from ..workflows.schemas import VNDate
+from ..workflows.schemas import VNDate, no_control_characters
 from . import db, db_session, services
 from .auth import DOSSIER_READERS, me, roles_required
 from .dossiers import scope_branches, scope_orgs
@@ -139,6 +139,10 @@ def _review_values(form: ReviewForm, today: date) -> tuple[dict[str, Any], dict[
     note = (form.note.data or "").strip()
     if len(note) > NOTE_MAX:
         errors["note"] = [_("%(field)s: at most %(n)s characters.", field=str(form.note.label.text), n=NOTE_MAX)]
+    try:
+        no_control_characters(note)  # as every other text: PostgreSQL would not even store a NUL
+    except ValidationError as err:
+        errors.setdefault("note", []).extend(err.messages)
     return {"period": period, "reviewed_on": reviewed_on, "note": note or None}, errors
 
 
