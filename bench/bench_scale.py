@@ -74,18 +74,17 @@ import statistics
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlite_build import postgresql_schema, schema_url
-from web_timing import signed_in, sql_clock
+from web_timing import caught, signed_in, sql_clock
 
 from ketnap.db.audit_log import verify
 from ketnap.db.models import Candidate, Dossier, DossierFact, Member, Organisation, TransitionLog, User, table_of
@@ -361,6 +360,8 @@ class Timing:
 
 
 def p95(values: list[float]) -> float:
+    if len(values) < 2:  # one round (a quick check): its only value
+        return max(values)
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
@@ -381,27 +382,6 @@ def slug(url: str) -> str:
     if found:
         return f"report-{found[1]}"
     return re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-")
-
-
-@contextmanager
-def caught(engine: Engine) -> Iterator[list[tuple[float, str, Any]]]:
-    """The statements run while the block runs: (seconds, SQL, parameters)."""
-    found: list[tuple[float, str, Any]] = []
-    started: list[float] = []
-
-    def before(*_args: Any) -> None:
-        started.append(time.perf_counter())
-
-    def after(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
-        found.append((time.perf_counter() - started.pop(), statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    try:
-        yield found
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
 
 
 def explain_page(app: Flask, engine: Engine, client: Any, user: str, url: str, label: str, out: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -30,21 +30,40 @@ def signed_in(app: Flask, username: str) -> FlaskClient:
 
 
 @contextmanager
-def sql_clock(engine: Engine) -> Iterator[list[float]]:
-    """Seconds spent in SQL statements, added up in `spent[0]` while the block runs."""
-    spent = [0.0]
+def _each_statement(engine: Engine, done: Callable[[float, str, Any], None]) -> Iterator[None]:
+    """While the block runs, `done(seconds, SQL, parameters)` after each statement of the engine."""
     started: list[float] = []
 
     def before(*_args: Any) -> None:
         started.append(time.perf_counter())
 
-    def after(*_args: Any) -> None:
-        spent[0] += time.perf_counter() - started.pop()
+    def after(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        done(time.perf_counter() - started.pop(), statement, parameters)
 
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
     try:
-        yield spent
+        yield
     finally:
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "after_cursor_execute", after)
+
+
+@contextmanager
+def caught(engine: Engine) -> Iterator[list[tuple[float, str, Any]]]:
+    """The statements run while the block runs: (seconds, SQL, parameters)."""
+    found: list[tuple[float, str, Any]] = []
+    with _each_statement(engine, lambda seconds, sql, params: found.append((seconds, sql, params))):
+        yield found
+
+
+@contextmanager
+def sql_clock(engine: Engine) -> Iterator[list[float]]:
+    """Seconds spent in SQL statements, added up in `spent[0]` while the block runs."""
+    spent = [0.0]
+
+    def add(seconds: float, _sql: str, _params: Any) -> None:
+        spent[0] += seconds
+
+    with _each_statement(engine, add):
+        yield spent

@@ -27,6 +27,14 @@ WF = build_workflow()
 CAL = WF.calendar
 TODAY = date(2026, 11, 23)
 ACTOR = Actor(1, "Cán bộ", frozenset({"branch_committee", "grassroots_staff", "superior_board"}), None)
+FORWARD = {  # the next step of the happy path, to take random runs deep into the procedure
+    "source": "admit_to_sympathiser_list", "sympathiser": "nominate_for_training", "training_nominated": "record_training_certificate",
+    "trained": "submit_application", "applied": "declare_biography", "biography_declared": "start_verification",
+    "under_verification": "conclude_verification", "verified": "record_introductions", "introduced": "hold_branch_vote",
+    "branch_approved": "hold_grassroots_committee_vote", "committee_approved": "record_admission_decision",
+    "admission_decided": "hold_admission_ceremony", "probationary": "hold_recognition_vote",
+    "recognition_proposed": "record_recognition_decision",
+}
 
 ORGS: list[tuple[int, str, str, int | None, bool]] = [
     # district era: branch -> grassroots committee -> district -> province

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from admission_world import ACTOR, CAL, TODAY, TREES, WF, World, subject
+from admission_world import ACTOR, CAL, FORWARD, TODAY, TREES, WF, World, subject
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,14 +41,6 @@ GRAPH: dict[str, dict[str, str]] = {
     "reject": {s: "rejected" for s in ("introduced", "branch_approved", "committee_approved")},
     "strike_off": {s: "struck_off" for s in ("probationary", "recognition_proposed")},
     "reopen": {s: "source" for s in ("withdrawn", "rejected")},
-}
-FORWARD = {  # the next step of the happy path, to push random runs deep into the procedure
-    "source": "admit_to_sympathiser_list", "sympathiser": "nominate_for_training", "training_nominated": "record_training_certificate",
-    "trained": "submit_application", "applied": "declare_biography", "biography_declared": "start_verification",
-    "under_verification": "conclude_verification", "verified": "record_introductions", "introduced": "hold_branch_vote",
-    "branch_approved": "hold_grassroots_committee_vote", "committee_approved": "record_admission_decision",
-    "admission_decided": "hold_admission_ceremony", "probationary": "hold_recognition_vote",
-    "recognition_proposed": "record_recognition_decision",
 }
 REWORKABLE = ORDER[ORDER.index("biography_declared") : ORDER.index("probationary")]
 ALL_STATES = [*ORDER, "withdrawn", "rejected", "struck_off"]

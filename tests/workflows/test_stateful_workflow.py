@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from admission_world import CAL, ORGS, TODAY, TREES, WF, Tree, subject
+from admission_world import CAL, FORWARD, ORGS, TODAY, TREES, WF, Tree, subject
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, multiple, rule, run_state_machine_as_test
@@ -47,14 +47,6 @@ STEPS = 30
 ROLES = ("branch_committee", "grassroots_staff", "superior_board", "auditor", "admin")
 OFFICERS = frozenset(ROLES[:3])
 TRIGGERS = sorted(WF.transitions)
-FORWARD = {  # the next step of the happy path, to take random runs deep into the procedure
-    "source": "admit_to_sympathiser_list", "sympathiser": "nominate_for_training", "training_nominated": "record_training_certificate",
-    "trained": "submit_application", "applied": "declare_biography", "biography_declared": "start_verification",
-    "under_verification": "conclude_verification", "verified": "record_introductions", "introduced": "hold_branch_vote",
-    "branch_approved": "hold_grassroots_committee_vote", "committee_approved": "record_admission_decision",
-    "admission_decided": "hold_admission_ceremony", "probationary": "hold_recognition_vote",
-    "recognition_proposed": "record_recognition_decision",
-}
 ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 PEOPLE = ("helper_member_id", "member_id", "probation_helper_id")
 NOT_IDS = (0, -1, 2**31, 2**63, "12", "mười", None, 1.5, True)
